@@ -1,0 +1,60 @@
+// AgentConfig: the validated, immutable configuration the agent runs with, built from the protobuf text file
+// (proto/config.proto) by loadConfig() in config_loader.h. Tests build these structs in code. Pure values;
+// defaults here are the documented defaults of the proto.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/ip_address.h"
+
+namespace anycastd {
+
+enum class NexthopMode { kAuto, kResilientGroup, kGroup, kMultipathRoute };
+
+struct KernelConfig {
+  uint8_t route_protocol = 200;
+  uint32_t table = 254;
+  NexthopMode nexthop_mode = NexthopMode::kAuto;
+  uint16_t buckets = 128;
+  uint32_t idle_timer_s = 10;
+  uint32_t unbalanced_timer_s = 0;
+  uint32_t nexthop_id_base = 0x60000000;
+};
+
+enum class CheckKind { kTcp, kHttp };
+
+struct CheckConfig {
+  CheckKind kind = CheckKind::kTcp;
+  uint16_t port = 0;
+  std::string http_path = "/";
+  uint32_t expect_status = 200;
+  std::string http_host;  // empty: the server's address
+  uint32_t interval_ms = 1000;
+  uint32_t timeout_ms = 500;
+  uint32_t rise = 2;
+  uint32_t fall = 3;
+};
+
+struct ServerConfig {
+  std::string name;
+  IpAddress address;
+  uint32_t weight = 1;
+};
+
+struct VipConfig {
+  std::string name;
+  IpPrefix prefix;
+  uint32_t min_healthy = 1;
+  CheckConfig check;
+  std::vector<ServerConfig> servers;
+};
+
+struct AgentConfig {
+  KernelConfig kernel;
+  std::string control_socket = "/run/anycastd/anycastd.sock";
+  std::vector<VipConfig> vips;
+};
+
+}  // namespace anycastd

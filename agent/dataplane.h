@@ -1,0 +1,39 @@
+// Dataplane: the narrow interface through which the agent owns VIP routes. Kernel mode implements it with
+// netlink (platform/kernel_dataplane.h); zebra mode will implement it with the zebra API. Business logic
+// never touches libnl or a socket. Called only from the agent's event-loop thread; errors come back as
+// Status (never exceptions) and the caller retries.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "agent/route.h"
+#include "agent/status.h"
+
+namespace anycastd {
+
+class Dataplane {
+ public:
+  virtual ~Dataplane() = default;
+
+  // Reads the routes this agent owns (its protocol, its table) as the dataplane holds them now, and
+  // refreshes the dataplane's own bookkeeping (object IDs) from it. Used for start-up adoption and resync.
+  virtual Status readRoutes(std::vector<Route>& out) = 0;
+
+  // Makes `route` hold: creates it, or changes its next hops in place (no delete and re-add).
+  virtual Status programRoute(const Route& route) = 0;
+
+  // Removes the route for `prefix` and every object that only it used.
+  virtual Status removeRoute(const IpPrefix& prefix) = 0;
+
+  // Removes objects of the agent's (e.g. nexthop objects) that no route of the agent's uses, such as those
+  // left by a crash in the middle of an update.
+  virtual Status removeOrphans() = 0;
+
+  // Called (on the event-loop thread) when the dataplane sees a change made by someone else that may have
+  // broken the programmed state (a nexthop object deleted with its link, a route deleted by hand): the agent
+  // then resynchronises. Set once by the owner.
+  std::function<void(const char* why)> onExternalChange;
+};
+
+}  // namespace anycastd

@@ -1,0 +1,11 @@
+# proto/: the config schema (and later the control API). protoc generates C++ into $(BUILD)/proto/.
+PROTO_SRCS := proto/config.proto
+PROTO_HDRS := $(PROTO_SRCS:%.proto=$(BUILD)/%.pb.h)
+PROTO_OBJS := $(PROTO_SRCS:%.proto=$(BUILD)/%.pb.o)
+
+$(BUILD)/proto/%.pb.cc $(BUILD)/proto/%.pb.h: proto/%.proto
+	@mkdir -p $(BUILD)
+	$(PROTOC) --cpp_out=$(BUILD) $<
+
+$(BUILD)/proto/%.pb.o: $(BUILD)/proto/%.pb.cc
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -Wno-extra -c $< -o $@

@@ -1,0 +1,30 @@
+# tests/: unit tests (CppUTest, pure core and encoders), kernel tests (CppUTest in a private network
+# namespace, real kernel, root), integration tests (pytest, namespaces + FRR + real servers, root).
+CPPUTEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cpputest 2>/dev/null)
+CPPUTEST_LIBS := $(shell $(PKG_CONFIG) --libs cpputest 2>/dev/null)
+LIB_OBJS = $(AGENT_OBJS) $(PLATFORM_OBJS) $(NETLINK_OBJS) $(PROTO_OBJS)
+
+UNIT_SRCS := $(wildcard tests/unit/*.cpp)
+UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
+KERNEL_TEST_SRCS := $(wildcard tests/kernel/*.cpp)
+KERNEL_TEST_OBJS := $(KERNEL_TEST_SRCS:%.cpp=$(BUILD)/%.o)
+
+$(UNIT_OBJS) $(KERNEL_TEST_OBJS): CPPFLAGS += $(CPPUTEST_CFLAGS)
+
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CPPUTEST_LIBS)
+
+$(BUILD)/kernel_tests: $(KERNEL_TEST_OBJS) $(LIB_OBJS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CPPUTEST_LIBS)
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+# `make test`: installs what is missing, builds, runs every suite and prints "N passed, N failed".
+test: deps
+	$(MAKE) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
+	tests/run-all.sh $(BUILD)
+
+demo: deps
+	$(MAKE) all
+	/usr/bin/python3 tests/lab/demo.py --anycastd $(BUILD)/anycastd
