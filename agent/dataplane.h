@@ -30,6 +30,11 @@ class Dataplane {
   // left by a crash in the middle of an update.
   virtual Status removeOrphans() = 0;
 
+  // An fd the event loop watches for readability (-1: none); processEvents() is then called. Used for the
+  // dataplane's notifications (netlink events in kernel mode).
+  virtual int eventFd() const { return -1; }
+  virtual void processEvents() {}
+
   // Called (on the event-loop thread) when the dataplane sees a change made by someone else that may have
   // broken the programmed state (a nexthop object deleted with its link, a route deleted by hand): the agent
   // then resynchronises. Set once by the owner.

@@ -1,6 +1,6 @@
 # tests/: unit tests (CppUTest, pure core and encoders), kernel tests (CppUTest in a private network
 # namespace, real kernel, root), integration tests (pytest, namespaces + FRR + real servers, root).
-CPPUTEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cpputest 2>/dev/null)
+CPPUTEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cpputest 2>/dev/null) -DCPPUTEST_MEM_LEAK_DETECTION_DISABLED
 CPPUTEST_LIBS := $(shell $(PKG_CONFIG) --libs cpputest 2>/dev/null)
 LIB_OBJS = $(AGENT_OBJS) $(PLATFORM_OBJS) $(NETLINK_OBJS) $(PROTO_OBJS)
 

@@ -1,0 +1,262 @@
+#include "agent/config_loader.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "proto/config.pb.h"
+
+namespace anycastd {
+namespace {
+
+namespace pb = google::protobuf;
+using Tree = pb::TextFormat::ParseInfoTree;
+
+class Collector : public pb::io::ErrorCollector {
+ public:
+  Collector(const std::string& file, std::vector<ConfigError>& errors) : file_(file), errors_(errors) {}
+  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
+    errors_.push_back({file_, line + 1, column + 1, message});
+  }
+
+ private:
+  const std::string& file_;
+  std::vector<ConfigError>& errors_;
+};
+
+// Validates one message at a time; knows where each field was written through the parse tree.
+class Validator {
+ public:
+  Validator(const std::string& file, std::vector<ConfigError>& errors) : file_(file), errors_(errors) {}
+
+  void error(const Tree* tree, const pb::Message& msg, const char* field, int index, const std::string& text) {
+    int line = 0, column = 0;
+    if (tree) {
+      const auto* fd = msg.GetDescriptor()->FindFieldByName(field);
+      auto loc = tree->GetLocation(fd, fd && fd->is_repeated() ? index : -1);
+      if (loc.line >= 0) {
+        line = loc.line + 1;
+        column = loc.column + 1;
+      }
+    }
+    errors_.push_back({file_, line, column, text});
+  }
+
+  static const Tree* nested(const Tree* tree, const pb::Message& msg, const char* field, int index = -1) {
+    if (!tree) return nullptr;
+    const auto* fd = msg.GetDescriptor()->FindFieldByName(field);
+    return tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
+  }
+
+  // A value that is present must be in [lo, hi].
+  bool inRange(const Tree* tree, const pb::Message& msg, const char* field, uint64_t value, uint64_t lo,
+               uint64_t hi) {
+    if (value >= lo && value <= hi) return true;
+    error(tree, msg, field, -1,
+          std::string(field) + " " + std::to_string(value) + " is out of range " + std::to_string(lo) +
+              ".." + std::to_string(hi));
+    return false;
+  }
+
+  KernelConfig kernel(const config::KernelDataplane& k, const Tree* t) {
+    KernelConfig out;
+    if (k.has_route_protocol() && inRange(t, k, "route_protocol", k.route_protocol(), 1, 255)) {
+      const uint32_t p = k.route_protocol();
+      if (p == 11 || p == 42 || (p >= 186 && p <= 198))
+        error(t, k, "route_protocol", -1,
+              "route_protocol " + std::to_string(p) +
+                  " is one zebra treats as its own and sweeps at start-up; use another (e.g. 200)");
+      out.route_protocol = static_cast<uint8_t>(p);
+    }
+    if (k.has_table() && inRange(t, k, "table", k.table(), 1, 0xFFFFFFFEu)) out.table = k.table();
+    switch (k.nexthop_mode()) {
+      case config::KernelDataplane::RESILIENT_GROUP: out.nexthop_mode = NexthopMode::kResilientGroup; break;
+      case config::KernelDataplane::GROUP: out.nexthop_mode = NexthopMode::kGroup; break;
+      case config::KernelDataplane::MULTIPATH_ROUTE: out.nexthop_mode = NexthopMode::kMultipathRoute; break;
+      default: out.nexthop_mode = NexthopMode::kAuto; break;
+    }
+    if (k.has_buckets() && inRange(t, k, "buckets", k.buckets(), 1, 65535))
+      out.buckets = static_cast<uint16_t>(k.buckets());
+    if (k.has_idle_timer_s() && inRange(t, k, "idle_timer_s", k.idle_timer_s(), 0, 3600))
+      out.idle_timer_s = k.idle_timer_s();
+    if (k.has_unbalanced_timer_s() && inRange(t, k, "unbalanced_timer_s", k.unbalanced_timer_s(), 0, 3600))
+      out.unbalanced_timer_s = k.unbalanced_timer_s();
+    if (k.has_nexthop_id_base() && inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, 0xFFFFFFFFu - (1u << 20)))
+      out.nexthop_id_base = k.nexthop_id_base();
+    return out;
+  }
+
+  CheckConfig check(const config::Vip& vip, const Tree* vt) {
+    CheckConfig out;
+    if (!vip.has_check()) {
+      error(vt, vip, "name", -1, "vip '" + vip.name() + "' has no check (tcp { port: N } or http { ... })");
+      return out;
+    }
+    const auto& c = vip.check();
+    const Tree* t = nested(vt, vip, "check");
+    if (c.has_tcp()) {
+      out.kind = CheckKind::kTcp;
+      if (inRange(nested(t, c, "tcp"), c.tcp(), "port", c.tcp().port(), 1, 65535))
+        out.port = static_cast<uint16_t>(c.tcp().port());
+    } else if (c.has_http()) {
+      const auto& h = c.http();
+      const Tree* ht = nested(t, c, "http");
+      out.kind = CheckKind::kHttp;
+      if (inRange(ht, h, "port", h.port(), 1, 65535)) out.port = static_cast<uint16_t>(h.port());
+      if (h.has_path()) {
+        if (h.path().empty() || h.path()[0] != '/' ||
+            h.path().find_first_of(" \r\n\t") != std::string::npos)
+          error(ht, h, "path", -1, "path '" + h.path() + "' must start with '/' and contain no whitespace");
+        out.http_path = h.path();
+      }
+      if (h.has_expect_status() && inRange(ht, h, "expect_status", h.expect_status(), 100, 599))
+        out.expect_status = h.expect_status();
+      if (h.has_host()) {
+        if (h.host().find_first_of(" \r\n\t") != std::string::npos)
+          error(ht, h, "host", -1, "host '" + h.host() + "' contains whitespace");
+        out.http_host = h.host();
+      }
+    } else {
+      error(vt, vip, "check", -1, "check has no probe: add tcp { port: N } or http { port: N ... }");
+    }
+    auto positive = [&](const char* field, bool has, uint32_t value, uint32_t& into) {
+      if (!has) return;
+      if (value == 0) error(t, c, field, -1, std::string(field) + " must be greater than 0");
+      into = value;
+    };
+    positive("interval_ms", c.has_interval_ms(), c.interval_ms(), out.interval_ms);
+    positive("timeout_ms", c.has_timeout_ms(), c.timeout_ms(), out.timeout_ms);
+    positive("rise", c.has_rise(), c.rise(), out.rise);
+    positive("fall", c.has_fall(), c.fall(), out.fall);
+    if (out.timeout_ms > 0 && out.interval_ms > 0 && out.timeout_ms >= out.interval_ms)
+      error(t, c, c.has_timeout_ms() ? "timeout_ms" : "interval_ms", -1,
+            "timeout_ms " + std::to_string(out.timeout_ms) + " must be less than interval_ms " +
+                std::to_string(out.interval_ms));
+    return out;
+  }
+
+  VipConfig vip(const config::Vip& v, const Tree* t) {
+    VipConfig out;
+    out.name = v.name();
+    if (v.name().empty()) error(t, v, "prefix", -1, "vip has no name");
+    std::string why;
+    if (auto p = IpPrefix::parse(v.prefix(), &why)) {
+      out.prefix = *p;
+    } else {
+      error(t, v, "prefix", -1, v.prefix().empty() ? "vip '" + v.name() + "' has no prefix" : "bad prefix: " + why);
+    }
+    const bool prefix_ok = why.empty();
+    out.check = check(v, t);
+    std::set<std::string> names;
+    std::set<IpAddress> addresses;
+    for (int i = 0; i < v.server_size(); ++i) {
+      const auto& s = v.server(i);
+      const Tree* st = nested(t, v, "server", i);
+      ServerConfig sc;
+      sc.name = s.name();
+      if (s.name().empty()) error(st, s, "address", -1, "server has no name");
+      else if (!names.insert(s.name()).second)
+        error(st, s, "name", -1, "duplicate server name '" + s.name() + "' in vip '" + v.name() + "'");
+      if (auto a = IpAddress::parse(s.address())) {
+        sc.address = *a;
+        if (prefix_ok && a->family() != out.prefix.family())
+          error(st, s, "address", -1,
+                "server '" + s.name() + "' address " + s.address() + " is not of the VIP's address family (" +
+                    (out.prefix.family() == Family::kIpv4 ? "IPv4" : "IPv6") + ")");
+        else if (!addresses.insert(*a).second)
+          error(st, s, "address", -1, "duplicate server address " + s.address() + " in vip '" + v.name() + "'");
+      } else {
+        error(st, s, "address", -1,
+              s.address().empty() ? "server '" + s.name() + "' has no address"
+                                  : "bad server address '" + s.address() + "'");
+      }
+      if (s.has_weight() && inRange(st, s, "weight", s.weight(), 1, 256)) sc.weight = s.weight();
+      out.servers.push_back(sc);
+    }
+    if (v.server_size() == 0) error(t, v, "name", -1, "vip '" + v.name() + "' has no server");
+    if (v.has_min_healthy()) {
+      out.min_healthy = v.min_healthy();
+      if (v.min_healthy() == 0)
+        error(t, v, "min_healthy", -1, "min_healthy must be at least 1");
+      else if (v.min_healthy() > static_cast<uint32_t>(v.server_size()))
+        error(t, v, "min_healthy", -1,
+              "min_healthy " + std::to_string(v.min_healthy()) + " is larger than the number of servers (" +
+                  std::to_string(v.server_size()) + ")");
+    }
+    return out;
+  }
+
+  AgentConfig config(const config::Config& c, const Tree* t) {
+    AgentConfig out;
+    if (c.dataplane().has_kernel())
+      out.kernel = kernel(c.dataplane().kernel(), nested(nested(t, c, "dataplane"), c.dataplane(), "kernel"));
+    if (c.has_control_socket()) {
+      if (c.control_socket().empty() || c.control_socket()[0] != '/' || c.control_socket().size() > 107)
+        error(t, c, "control_socket", -1, "control_socket must be an absolute path of at most 107 characters");
+      out.control_socket = c.control_socket();
+    }
+    std::set<std::string> names;
+    std::set<IpPrefix> prefixes;
+    for (int i = 0; i < c.vip_size(); ++i) {
+      const Tree* vt = nested(t, c, "vip", i);
+      VipConfig v = vip(c.vip(i), vt);
+      if (!v.name.empty() && !names.insert(v.name).second)
+        error(vt, c.vip(i), "name", -1, "duplicate vip name '" + v.name + "'");
+      if (!c.vip(i).prefix().empty() && v.prefix.length() > 0 && !prefixes.insert(v.prefix).second)
+        error(vt, c.vip(i), "prefix", -1, "prefix " + v.prefix.str() + " is already used by another vip");
+      out.vips.push_back(std::move(v));
+    }
+    return out;
+  }
+
+ private:
+  const std::string& file_;
+  std::vector<ConfigError>& errors_;
+};
+
+}  // namespace
+
+std::string ConfigError::str() const {
+  std::ostringstream s;
+  s << file;
+  if (line > 0) s << ":" << line << ":" << column;
+  s << ": " << message;
+  return s.str();
+}
+
+ConfigResult parseConfig(const std::string& text, const std::string& file) {
+  ConfigResult result;
+  config::Config msg;
+  Tree tree;
+  Collector collector(file, result.errors);
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&collector);
+  parser.WriteLocationsTo(&tree);
+  if (!parser.ParseFromString(text, &msg)) {
+    if (result.errors.empty()) result.errors.push_back({file, 0, 0, "cannot parse the file"});
+    return result;
+  }
+  Validator validator(file, result.errors);
+  AgentConfig config = validator.config(msg, &tree);
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+ConfigResult loadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    ConfigResult r;
+    r.errors.push_back({path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno)});
+    return r;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parseConfig(buf.str(), path);
+}
+
+}  // namespace anycastd

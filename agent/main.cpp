@@ -1,0 +1,119 @@
+// anycastd: health-checks the servers behind each anycast VIP and keeps the VIP's route (ECMP over the
+// healthy servers) in the dataplane while enough of them are healthy. See README.md.
+#include <getopt.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "agent/agent.h"
+#include "agent/config_loader.h"
+#include "agent/event_loop.h"
+#include "agent/log.h"
+#include "platform/kernel_dataplane.h"
+
+#ifndef ANYCASTD_VERSION
+#define ANYCASTD_VERSION "0.1.0"
+#endif
+
+namespace {
+
+const char kUsage[] =
+    "Usage: anycastd --config FILE [--keep-routes]\n"
+    "       anycastd --config FILE --check-config\n"
+    "\n"
+    "Health-checks the servers behind each anycast VIP and keeps the VIP's route (ECMP over the healthy\n"
+    "servers) in the kernel while at least min_healthy of them are healthy; FRR's bgpd announces it.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE   configuration (protobuf text format, see proto/config.proto)\n"
+    "      --check-config  validate FILE, print FILE:LINE:COL: message per problem, exit 0 if valid, else 1\n"
+    "  -k, --keep-routes   on SIGTERM/SIGINT exit keeping the routes (planned restart or upgrade); the next\n"
+    "                      start adopts them. Without it SIGTERM/SIGINT withdraw every VIP first.\n"
+    "  -h, --help          show this help\n"
+    "  -V, --version       show the version\n"
+    "\n"
+    "Signals: SIGTERM, SIGINT: withdraw the VIPs and exit 0 (keep them with --keep-routes).\n"
+    "         SIGUSR2: exit 0 keeping the routes (planned restart), whatever --keep-routes says.\n"
+    "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
+    "             3 when the dataplane cannot be used or the VIPs could not all be withdrawn.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace anycastd;
+  std::string config_path;
+  bool check_only = false;
+  bool keep_routes = false;
+  static const option kOptions[] = {
+      {"config", required_argument, nullptr, 'c'}, {"check-config", no_argument, nullptr, 'C'},
+      {"keep-routes", no_argument, nullptr, 'k'},  {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},      {nullptr, 0, nullptr, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, "c:khV", kOptions, nullptr)) != -1) {
+    switch (opt) {
+      case 'c': config_path = optarg; break;
+      case 'C': check_only = true; break;
+      case 'k': keep_routes = true; break;
+      case 'h': std::fputs(kUsage, stdout); return 0;
+      case 'V': std::printf("anycastd %s\n", ANYCASTD_VERSION); return 0;
+      default: std::fputs(kUsage, stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    std::fprintf(stderr, "anycastd: unexpected argument '%s'\n%s", argv[optind], kUsage);
+    return 2;
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "anycastd: --config FILE is required\n%s", kUsage);
+    return 2;
+  }
+
+  ConfigResult loaded = loadConfigFile(config_path);
+  for (const ConfigError& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());
+  if (!loaded.config) return 1;
+  if (check_only) {
+    std::printf("%s: OK (%zu vips)\n", config_path.c_str(), loaded.config->vips.size());
+    return 0;
+  }
+
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    EventLoop loop;
+    KernelDataplane dataplane(loaded.config->kernel);
+    Agent agent(loop, *loaded.config, dataplane);
+    if (Status s = agent.start(); !s.isOk()) {
+      logError("cannot read the kernel's routes: " + s.message);
+      return 3;
+    }
+    bool withdraw = true;
+    auto stop = [&](const char* why, bool keep) {
+      logInfo(std::string(why) + (keep ? ": exiting, keeping routes for the next start"
+                                       : ": withdrawing VIPs and exiting"));
+      withdraw = !keep;
+      loop.stop();
+    };
+    SignalWatch term(loop, SIGTERM, [&] { stop("SIGTERM", keep_routes); });
+    SignalWatch intr(loop, SIGINT, [&] { stop("SIGINT", keep_routes); });
+    SignalWatch usr2(loop, SIGUSR2, [&] { stop("SIGUSR2", true); });
+    SignalWatch hup(loop, SIGHUP, [&] {
+      logWarning("SIGHUP: reload is not supported by this version; restart with --keep-routes to apply changes");
+    });
+    logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
+            " vips from " + config_path);
+    if (loop.run() != 0) {
+      logError("event loop failed");
+      return 3;
+    }
+    if (withdraw && !agent.withdrawAll()) {
+      logError("some VIPs could not be withdrawn");
+      return 3;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    logError(std::string("start-up failed: ") + e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,202 @@
+// Config validation: every error the loader reports, with its FILE:LINE:COL.
+#include <CppUTest/TestHarness.h>
+
+#include <string>
+
+#include "agent/config_loader.h"
+
+using namespace anycastd;
+
+namespace {
+
+const char kValid[] = R"(dataplane { kernel { route_protocol: 200 } }   # comment
+control_socket: "/run/anycastd/anycastd.sock"
+vip {
+  name: "web"
+  prefix: "203.0.113.10/32"
+  min_healthy: 1
+  check {
+    tcp { port: 80 }
+    interval_ms: 1000
+    timeout_ms: 500
+    rise: 2
+    fall: 3
+  }
+  server { name: "s1" address: "192.0.2.2" }
+  server { name: "s2" address: "192.0.2.6" weight: 2 }
+}
+vip {
+  name: "web6"
+  prefix: "2001:db8::10/128"
+  check { http { port: 80 path: "/healthz" expect_status: 204 } }
+  server { name: "s1" address: "2001:db8:1::2" }
+}
+)";
+
+// The errors of `text` as "LINE:COL: message" lines, joined.
+std::string errorsOf(const std::string& text) {
+  ConfigResult r = parseConfig(text, "f.conf");
+  std::string out;
+  for (const auto& e : r.errors) out += e.str() + "\n";
+  if (!r.errors.empty()) CHECK_FALSE(r.config.has_value());
+  return out;
+}
+
+std::string vipWith(const std::string& body) {
+  return "vip {\n  name: \"v\"\n  prefix: \"203.0.113.10/32\"\n" + body + "\n}\n";
+}
+
+const char kServers[] = "  server { name: \"a\" address: \"192.0.2.2\" }\n";
+const char kTcp[] = "  check { tcp { port: 80 } }\n";
+
+void expectError(const std::string& text, const std::string& expected) {
+  std::string got = errorsOf(text);
+  if (got.find(expected) == std::string::npos)
+    FAIL(("expected '" + expected + "' in:\n" + got).c_str());
+}
+
+}  // namespace
+
+TEST_GROUP(ConfigLoader){};
+
+TEST(ConfigLoader, ValidConfigWithDefaults) {
+  ConfigResult r = parseConfig(kValid, "f.conf");
+  STRCMP_EQUAL("", errorsOf(kValid).c_str());
+  CHECK_TRUE(r.config.has_value());
+  const AgentConfig& c = *r.config;
+  LONGS_EQUAL(200, c.kernel.route_protocol);
+  LONGS_EQUAL(254, c.kernel.table);
+  LONGS_EQUAL(2, c.vips.size());
+  STRCMP_EQUAL("203.0.113.10/32", c.vips[0].prefix.str().c_str());
+  LONGS_EQUAL(2, c.vips[0].servers[1].weight);
+  LONGS_EQUAL(1, c.vips[0].servers[0].weight);
+  CHECK(c.vips[1].check.kind == CheckKind::kHttp);
+  STRCMP_EQUAL("/healthz", c.vips[1].check.http_path.c_str());
+  LONGS_EQUAL(204, c.vips[1].check.expect_status);
+  LONGS_EQUAL(1000, c.vips[1].check.interval_ms);
+  LONGS_EQUAL(500, c.vips[1].check.timeout_ms);
+  LONGS_EQUAL(2, c.vips[1].check.rise);
+  LONGS_EQUAL(3, c.vips[1].check.fall);
+  LONGS_EQUAL(1, c.vips[1].min_healthy);
+}
+
+TEST(ConfigLoader, EmptyFileIsValid) {
+  ConfigResult r = parseConfig("", "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  LONGS_EQUAL(0, r.config->vips.size());
+}
+
+TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {
+  expectError("vip {\n  name: \"v\n}\n", "f.conf:2:");
+  expectError("vip { name: }\n", "f.conf:1:13:");
+}
+
+TEST(ConfigLoader, UnknownField) {
+  expectError("vip {\n  nmae: \"v\"\n}\n", "f.conf:2:7:");
+  expectError("vip {\n  nmae: \"v\"\n}\n", "nmae");
+}
+
+TEST(ConfigLoader, BadPrefix) {
+  expectError("vip {\n  name: \"v\"\n  prefix: \"203.0.113.300/32\"\n" + std::string(kTcp) + kServers + "}\n",
+              "f.conf:3:3: bad prefix");
+  expectError("vip {\n  name: \"v\"\n  prefix: \"203.0.113.10/33\"\n" + std::string(kTcp) + kServers + "}\n",
+              "f.conf:3:3: bad prefix: prefix length '33' is not in 0..32");
+  expectError("vip {\n  name: \"v\"\n  prefix: \"203.0.113.10/24\"\n" + std::string(kTcp) + kServers + "}\n",
+              "host bits");
+}
+
+TEST(ConfigLoader, BareAddressIsAHostPrefix) {
+  ConfigResult r = parseConfig("vip { name: \"v\" prefix: \"2001:db8::10\"" + std::string(kTcp) +
+                                   "server { name: \"a\" address: \"2001:db8:1::2\" } }",
+                               "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  STRCMP_EQUAL("2001:db8::10/128", r.config->vips[0].prefix.str().c_str());
+}
+
+TEST(ConfigLoader, BadServerAddress) {
+  expectError(vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.256\" }"),
+              "f.conf:5:22: bad server address '192.0.2.256'");
+}
+
+TEST(ConfigLoader, ServerOfWrongFamily) {
+  expectError(vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"2001:db8::2\" }"),
+              "f.conf:5:22: server 'a' address 2001:db8::2 is not of the VIP's address family (IPv4)");
+}
+
+TEST(ConfigLoader, DuplicateNames) {
+  expectError(vipWith(std::string(kTcp) + kServers + "  server { name: \"a\" address: \"192.0.2.6\" }"),
+              "f.conf:6:12: duplicate server name 'a'");
+  std::string two = vipWith(std::string(kTcp) + kServers) +
+                    "vip {\n  name: \"v\"\n  prefix: \"203.0.113.11/32\"\n" + kTcp + kServers + "}\n";
+  expectError(two, "f.conf:9:3: duplicate vip name 'v'");
+}
+
+TEST(ConfigLoader, DuplicatePrefix) {
+  std::string two = vipWith(std::string(kTcp) + kServers) +
+                    "vip {\n  name: \"w\"\n  prefix: \"203.0.113.10/32\"\n" + kTcp + kServers + "}\n";
+  expectError(two, "f.conf:10:3: prefix 203.0.113.10/32 is already used");
+}
+
+TEST(ConfigLoader, ZeroRiseFallInterval) {
+  expectError(vipWith("  check { tcp { port: 80 } rise: 0 }\n" + std::string(kServers)), "f.conf:4:28: rise must be greater than 0");
+  expectError(vipWith("  check { tcp { port: 80 } fall: 0 }\n" + std::string(kServers)), "fall must be greater than 0");
+  expectError(vipWith("  check { tcp { port: 80 } interval_ms: 0 }\n" + std::string(kServers)),
+              "interval_ms must be greater than 0");
+}
+
+TEST(ConfigLoader, TimeoutNotBelowInterval) {
+  expectError(vipWith("  check { tcp { port: 80 } interval_ms: 500 timeout_ms: 500 }\n" + std::string(kServers)),
+              "f.conf:4:45: timeout_ms 500 must be less than interval_ms 500");
+  // Only the interval given: the default timeout (500) is compared with it.
+  expectError(vipWith("  check { tcp { port: 80 } interval_ms: 400 }\n" + std::string(kServers)),
+              "timeout_ms 500 must be less than interval_ms 400");
+}
+
+TEST(ConfigLoader, MinHealthyLargerThanServers) {
+  expectError(vipWith("  min_healthy: 2\n" + std::string(kTcp) + kServers),
+              "f.conf:4:3: min_healthy 2 is larger than the number of servers (1)");
+  expectError(vipWith("  min_healthy: 0\n" + std::string(kTcp) + kServers), "min_healthy must be at least 1");
+}
+
+TEST(ConfigLoader, PortsAndWeightsInRange) {
+  expectError(vipWith("  check { tcp { port: 0 } }\n" + std::string(kServers)), "port 0 is out of range 1..65535");
+  expectError(vipWith("  check { http { port: 70000 } }\n" + std::string(kServers)), "port 70000 is out of range");
+  expectError(vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.2\" weight: 257 }"),
+              "weight 257 is out of range 1..256");
+  expectError(vipWith("  check { http { port: 80 expect_status: 42 } }\n" + std::string(kServers)),
+              "expect_status 42 is out of range 100..599");
+  expectError(vipWith("  check { http { port: 80 path: \"healthz\" } }\n" + std::string(kServers)),
+              "must start with '/'");
+}
+
+TEST(ConfigLoader, MissingCheckOrServers) {
+  expectError(vipWith(kServers), "has no check");
+  expectError(vipWith("  check { interval_ms: 1000 }\n" + std::string(kServers)), "check has no probe");
+  expectError(vipWith(kTcp), "vip 'v' has no server");
+  expectError("vip { name: \"v\" " + std::string(kTcp) + kServers + "}", "vip 'v' has no prefix");
+}
+
+TEST(ConfigLoader, BothProbeKindsRejected) {
+  expectError(vipWith("  check { tcp { port: 80 } http { port: 80 } }\n" + std::string(kServers)), "oneof");
+}
+
+TEST(ConfigLoader, ZebraOwnedProtocolRejected) {
+  expectError("dataplane { kernel { route_protocol: 186 } }", "f.conf:1:22: route_protocol 186 is one zebra treats as its own");
+  expectError("dataplane { kernel { route_protocol: 300 } }", "route_protocol 300 is out of range 1..255");
+}
+
+TEST(ConfigLoader, SeveralErrorsAllReported) {
+  std::string text = vipWith("  min_healthy: 5\n  check { tcp { port: 80 } rise: 0 }\n" +
+                             std::string("  server { name: \"a\" address: \"x\" }"));
+  std::string got = errorsOf(text);
+  CHECK(got.find("rise must be") != std::string::npos);
+  CHECK(got.find("bad server address") != std::string::npos);
+  CHECK(got.find("min_healthy 5") != std::string::npos);
+}
+
+TEST(ConfigLoader, MissingFile) {
+  ConfigResult r = loadConfigFile("/nonexistent/anycastd.conf");
+  CHECK_FALSE(r.config.has_value());
+  STRCMP_EQUAL("/nonexistent/anycastd.conf: cannot read the file: No such file or directory",
+               r.errors.at(0).str().c_str());
+}

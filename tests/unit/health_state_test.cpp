@@ -1,0 +1,56 @@
+// The rise/fall state machine.
+#include <CppUTest/TestHarness.h>
+
+#include "agent/health_state.h"
+
+using namespace anycastd;
+
+namespace {
+const ProbeResult kPass{true, "ok"};
+ProbeResult failure(const char* why) { return {false, why}; }
+}  // namespace
+
+TEST_GROUP(HealthState){};
+
+TEST(HealthState, StartsDownAndNeedsRisePasses) {
+  HealthStateMachine h(2, 3);
+  CHECK(h.state() == HealthState::kDown);
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  auto t = h.onResult(kPass);
+  CHECK_TRUE(t.has_value());
+  CHECK(t->from == HealthState::kDown && t->to == HealthState::kUp);
+  STRCMP_EQUAL("2 successes", t->reason.c_str());
+  CHECK(h.state() == HealthState::kUp);
+}
+
+TEST(HealthState, FailureResetsRiseCount) {
+  HealthStateMachine h(2, 3);
+  h.onResult(kPass);
+  h.onResult(failure("timeout"));
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  CHECK(h.state() == HealthState::kDown);
+  CHECK_TRUE(h.onResult(kPass).has_value());
+}
+
+TEST(HealthState, FallConsecutiveFailuresTakeItDown) {
+  HealthStateMachine h(1, 3, HealthState::kUp);
+  CHECK_FALSE(h.onResult(failure("a")).has_value());
+  CHECK_FALSE(h.onResult(failure("b")).has_value());
+  h.onResult(kPass);  // a pass resets the failure count
+  CHECK_FALSE(h.onResult(failure("c")).has_value());
+  CHECK_FALSE(h.onResult(failure("d")).has_value());
+  auto t = h.onResult(failure("connection refused"));
+  CHECK_TRUE(t.has_value());
+  STRCMP_EQUAL("3 failures, last: connection refused", t->reason.c_str());
+  CHECK(h.state() == HealthState::kDown);
+  STRCMP_EQUAL("connection refused", h.lastFailure().c_str());
+}
+
+TEST(HealthState, NoRepeatedTransitions) {
+  HealthStateMachine h(1, 1);
+  CHECK_TRUE(h.onResult(kPass).has_value());
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  CHECK_TRUE(h.onResult(failure("x")).has_value());
+  CHECK_FALSE(h.onResult(failure("x")).has_value());
+  STRCMP_EQUAL("1 failure, last: x", HealthStateMachine(1, 1, HealthState::kUp).onResult(failure("x"))->reason.c_str());
+}

@@ -1,0 +1,130 @@
+// The reconciler's diff and the Reconciler against a fake dataplane that can fail.
+#include <CppUTest/TestHarness.h>
+
+#include "agent/reconciler.h"
+
+using namespace anycastd;
+
+namespace {
+
+Route route(const char* prefix, std::vector<const char*> gateways) {
+  std::string err;
+  Route r{*IpPrefix::parse(prefix, &err), {}};
+  for (const char* g : gateways) r.nexthops.push_back({*IpAddress::parse(g), 1});
+  return r;
+}
+
+RouteMap mapOf(std::vector<Route> routes) {
+  RouteMap m;
+  for (auto& r : routes) m[r.prefix] = r;
+  return m;
+}
+
+// In-memory dataplane; `fail_next` makes the next program/remove call fail.
+class FakeDataplane : public Dataplane {
+ public:
+  Status readRoutes(std::vector<Route>& out) override {
+    ++reads;
+    out.clear();
+    for (auto& [p, r] : routes) out.push_back(r);
+    return Status::ok();
+  }
+  Status programRoute(const Route& r) override {
+    if (fail_next) {
+      fail_next = false;
+      return Status::fail(22, "injected");
+    }
+    routes[r.prefix] = r;
+    ++writes;
+    return Status::ok();
+  }
+  Status removeRoute(const IpPrefix& p) override {
+    if (fail_next) {
+      fail_next = false;
+      return Status::fail(22, "injected");
+    }
+    routes.erase(p);
+    ++writes;
+    return Status::ok();
+  }
+  Status removeOrphans() override { return Status::ok(); }
+  RouteMap routes;
+  bool fail_next = false;
+  int reads = 0;
+  int writes = 0;
+};
+
+}  // namespace
+
+TEST_GROUP(RouteDiff){};
+
+TEST(RouteDiff, EqualStatesNeedNothing) {
+  RouteMap m = mapOf({route("203.0.113.10/32", {"192.0.2.2"})});
+  CHECK_TRUE(diffRoutes(m, m).empty());
+}
+
+TEST(RouteDiff, AddReplaceRemove) {
+  RouteMap desired = mapOf({route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"}), route("203.0.113.11/32", {"192.0.2.2"})});
+  RouteMap programmed = mapOf({route("203.0.113.10/32", {"192.0.2.2"}), route("203.0.113.12/32", {"192.0.2.2"})});
+  auto ops = diffRoutes(desired, programmed);
+  LONGS_EQUAL(3, ops.size());
+  CHECK(ops[0].kind == RouteOpKind::kRemove);
+  STRCMP_EQUAL("203.0.113.12/32", ops[0].route.prefix.str().c_str());
+  CHECK(ops[1].kind == RouteOpKind::kReplace);
+  STRCMP_EQUAL("203.0.113.10/32", ops[1].route.prefix.str().c_str());
+  CHECK(ops[2].kind == RouteOpKind::kAdd);
+  STRCMP_EQUAL("203.0.113.11/32", ops[2].route.prefix.str().c_str());
+}
+
+TEST(RouteDiff, WeightChangeIsAReplace) {
+  Route a = route("203.0.113.10/32", {"192.0.2.2"});
+  Route b = a;
+  b.nexthops[0].weight = 3;
+  auto ops = diffRoutes(mapOf({b}), mapOf({a}));
+  LONGS_EQUAL(1, ops.size());
+  CHECK(ops[0].kind == RouteOpKind::kReplace);
+}
+
+TEST(RouteDiff, ReconcilerConvergesAfterFailure) {
+  FakeDataplane dp;
+  Reconciler rec(dp);
+  CHECK_TRUE(rec.resync().isOk());
+  Route r = route("203.0.113.10/32", {"192.0.2.2"});
+  rec.setDesired(r.prefix, r);
+  dp.fail_next = true;
+  auto out = rec.reconcile();
+  LONGS_EQUAL(1, out.failed.size());
+  STRCMP_EQUAL("injected", out.failed[0].status.message.c_str());
+  CHECK_FALSE(rec.converged());
+  CHECK_TRUE(rec.needsResync());
+  CHECK_TRUE(rec.resync().isOk());
+  out = rec.reconcile();
+  LONGS_EQUAL(1, out.applied.size());
+  CHECK_TRUE(rec.converged());
+  CHECK(dp.routes.at(r.prefix) == r);
+}
+
+TEST(RouteDiff, AdoptionMakesNoChanges) {
+  FakeDataplane dp;
+  Route r = route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"});
+  dp.routes[r.prefix] = r;
+  Reconciler rec(dp);
+  CHECK_TRUE(rec.resync().isOk());
+  rec.setDesired(r.prefix, r);
+  auto out = rec.reconcile();
+  LONGS_EQUAL(0, out.applied.size());
+  LONGS_EQUAL(0, dp.writes);
+  CHECK_TRUE(rec.converged());
+}
+
+TEST(RouteDiff, UnconfiguredRouteRemoved) {
+  FakeDataplane dp;
+  Route stale = route("203.0.113.99/32", {"192.0.2.2"});
+  dp.routes[stale.prefix] = stale;
+  Reconciler rec(dp);
+  CHECK_TRUE(rec.resync().isOk());
+  auto out = rec.reconcile();
+  LONGS_EQUAL(1, out.applied.size());
+  CHECK(out.applied[0].kind == RouteOpKind::kRemove);
+  CHECK_TRUE(dp.routes.empty());
+}
