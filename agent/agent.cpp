@@ -32,7 +32,9 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
   dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
 }
 
-Agent::~Agent() { dataplane_.onExternalChange = nullptr; }
+Agent::~Agent() {
+  dataplane_.onExternalChange = nullptr;
+}
 
 Status Agent::start() {
   Status s = reconciler_.resync();
@@ -67,12 +69,12 @@ Status Agent::start() {
   for (Vip& vip : vips_) {
     for (Server& server : vip.servers) {
       const auto interval = vip.config->check.interval_ms;
-      server.prober = std::make_unique<Prober>(loop_, vip.config->check, server.config.address,
-                                               [this, &vip, &server](const ProbeResult& r) {
-                                                 onProbeResult(vip, server, r);
-                                               });
+      server.prober = std::make_unique<Prober>(
+          loop_, vip.config->check, server.config.address,
+          [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); });
       // Spread the first probes over one interval so that many servers are not probed in lockstep.
-      server.prober->start(std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
+      server.prober->start(
+          std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
     }
   }
   return Status::ok();

@@ -34,7 +34,8 @@ class Validator {
  public:
   Validator(const std::string& file, std::vector<ConfigError>& errors) : file_(file), errors_(errors) {}
 
-  void error(const Tree* tree, const pb::Message& msg, const char* field, int index, const std::string& text) {
+  void error(const Tree* tree, const pb::Message& msg, const char* field, int index,
+             const std::string& text) {
     int line = 0, column = 0;
     if (tree) {
       const auto* fd = msg.GetDescriptor()->FindFieldByName(field);
@@ -58,8 +59,8 @@ class Validator {
                uint64_t hi) {
     if (value >= lo && value <= hi) return true;
     error(tree, msg, field, -1,
-          std::string(field) + " " + std::to_string(value) + " is out of range " + std::to_string(lo) +
-              ".." + std::to_string(hi));
+          std::string(field) + " " + std::to_string(value) + " is out of range " + std::to_string(lo) + ".." +
+              std::to_string(hi));
     return false;
   }
 
@@ -86,7 +87,8 @@ class Validator {
       out.idle_timer_s = k.idle_timer_s();
     if (k.has_unbalanced_timer_s() && inRange(t, k, "unbalanced_timer_s", k.unbalanced_timer_s(), 0, 3600))
       out.unbalanced_timer_s = k.unbalanced_timer_s();
-    if (k.has_nexthop_id_base() && inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, 0xFFFFFFFFu - (1u << 20)))
+    if (k.has_nexthop_id_base() &&
+        inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, 0xFFFFFFFFu - (1u << 20)))
       out.nexthop_id_base = k.nexthop_id_base();
     return out;
   }
@@ -109,8 +111,7 @@ class Validator {
       out.kind = CheckKind::kHttp;
       if (inRange(ht, h, "port", h.port(), 1, 65535)) out.port = static_cast<uint16_t>(h.port());
       if (h.has_path()) {
-        if (h.path().empty() || h.path()[0] != '/' ||
-            h.path().find_first_of(" \r\n\t") != std::string::npos)
+        if (h.path().empty() || h.path()[0] != '/' || h.path().find_first_of(" \r\n\t") != std::string::npos)
           error(ht, h, "path", -1, "path '" + h.path() + "' must start with '/' and contain no whitespace");
         out.http_path = h.path();
       }
@@ -148,7 +149,8 @@ class Validator {
     if (auto p = IpPrefix::parse(v.prefix(), &why)) {
       out.prefix = *p;
     } else {
-      error(t, v, "prefix", -1, v.prefix().empty() ? "vip '" + v.name() + "' has no prefix" : "bad prefix: " + why);
+      error(t, v, "prefix", -1,
+            v.prefix().empty() ? "vip '" + v.name() + "' has no prefix" : "bad prefix: " + why);
     }
     const bool prefix_ok = why.empty();
     out.check = check(v, t);
@@ -159,7 +161,8 @@ class Validator {
       const Tree* st = nested(t, v, "server", i);
       ServerConfig sc;
       sc.name = s.name();
-      if (s.name().empty()) error(st, s, "address", -1, "server has no name");
+      if (s.name().empty())
+        error(st, s, "address", -1, "server has no name");
       else if (!names.insert(s.name()).second)
         error(st, s, "name", -1, "duplicate server name '" + s.name() + "' in vip '" + v.name() + "'");
       if (auto a = IpAddress::parse(s.address())) {
@@ -169,7 +172,8 @@ class Validator {
                 "server '" + s.name() + "' address " + s.address() + " is not of the VIP's address family (" +
                     (out.prefix.family() == Family::kIpv4 ? "IPv4" : "IPv6") + ")");
         else if (!addresses.insert(*a).second)
-          error(st, s, "address", -1, "duplicate server address " + s.address() + " in vip '" + v.name() + "'");
+          error(st, s, "address", -1,
+                "duplicate server address " + s.address() + " in vip '" + v.name() + "'");
       } else {
         error(st, s, "address", -1,
               s.address().empty() ? "server '" + s.name() + "' has no address"
@@ -197,7 +201,8 @@ class Validator {
       out.kernel = kernel(c.dataplane().kernel(), nested(nested(t, c, "dataplane"), c.dataplane(), "kernel"));
     if (c.has_control_socket()) {
       if (c.control_socket().empty() || c.control_socket()[0] != '/' || c.control_socket().size() > 107)
-        error(t, c, "control_socket", -1, "control_socket must be an absolute path of at most 107 characters");
+        error(t, c, "control_socket", -1,
+              "control_socket must be an absolute path of at most 107 characters");
       out.control_socket = c.control_socket();
     }
     std::set<std::string> names;

@@ -26,23 +26,38 @@ EventLoop::EventLoop() : base_(event_base_new(), &event_base_free) {
 }
 EventLoop::~EventLoop() = default;
 
-int EventLoop::run() { return event_base_dispatch(base_.get()) < 0 ? -1 : 0; }
-void EventLoop::stop() { event_base_loopbreak(base_.get()); }
+int EventLoop::run() {
+  return event_base_dispatch(base_.get()) < 0 ? -1 : 0;
+}
+void EventLoop::stop() {
+  event_base_loopbreak(base_.get());
+}
 
 Timer::Timer(EventLoop& loop, std::function<void()> callback)
-    : callback_(std::move(callback)), event_(mustCreate(evtimer_new(loop.base(), &Timer::trampoline, this))) {}
-Timer::~Timer() { event_free(event_); }
+    : callback_(std::move(callback)),
+      event_(mustCreate(evtimer_new(loop.base(), &Timer::trampoline, this))) {}
+Timer::~Timer() {
+  event_free(event_);
+}
 void Timer::arm(std::chrono::milliseconds after) {
   timeval tv = toTimeval(after);
   evtimer_add(event_, &tv);
 }
-void Timer::cancel() { evtimer_del(event_); }
-bool Timer::armed() const { return evtimer_pending(event_, nullptr); }
-void Timer::trampoline(int, short, void* self) { static_cast<Timer*>(self)->callback_(); }
+void Timer::cancel() {
+  evtimer_del(event_);
+}
+bool Timer::armed() const {
+  return evtimer_pending(event_, nullptr);
+}
+void Timer::trampoline(int, short, void* self) {
+  static_cast<Timer*>(self)->callback_();
+}
 
 FdWatch::FdWatch(EventLoop& loop, std::function<void(bool, bool)> callback)
     : base_(loop.base()), callback_(std::move(callback)) {}
-FdWatch::~FdWatch() { cancel(); }
+FdWatch::~FdWatch() {
+  cancel();
+}
 void FdWatch::watch(int fd, bool write, std::chrono::milliseconds timeout) {
   cancel();
   event_ = mustCreate(event_new(base_, fd, write ? EV_WRITE : EV_READ, &FdWatch::trampoline, this));
@@ -63,15 +78,23 @@ ReadWatch::ReadWatch(EventLoop& loop, int fd, std::function<void()> callback)
       event_(mustCreate(event_new(loop.base(), fd, EV_READ | EV_PERSIST, &ReadWatch::trampoline, this))) {
   event_add(event_, nullptr);
 }
-ReadWatch::~ReadWatch() { event_free(event_); }
-void ReadWatch::trampoline(int, short, void* self) { static_cast<ReadWatch*>(self)->callback_(); }
+ReadWatch::~ReadWatch() {
+  event_free(event_);
+}
+void ReadWatch::trampoline(int, short, void* self) {
+  static_cast<ReadWatch*>(self)->callback_();
+}
 
 SignalWatch::SignalWatch(EventLoop& loop, int signo, std::function<void()> callback)
     : callback_(std::move(callback)),
       event_(mustCreate(evsignal_new(loop.base(), signo, &SignalWatch::trampoline, this))) {
   event_add(event_, nullptr);
 }
-SignalWatch::~SignalWatch() { event_free(event_); }
-void SignalWatch::trampoline(int, short, void* self) { static_cast<SignalWatch*>(self)->callback_(); }
+SignalWatch::~SignalWatch() {
+  event_free(event_);
+}
+void SignalWatch::trampoline(int, short, void* self) {
+  static_cast<SignalWatch*>(self)->callback_();
+}
 
 }  // namespace anycastd

@@ -19,7 +19,7 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  int run();    // until stop(); returns 0, or -1 on a libevent failure
+  int run();  // until stop(); returns 0, or -1 on a libevent failure
   void stop();
   event_base* base() const { return base_.get(); }
 

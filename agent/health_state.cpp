@@ -2,7 +2,9 @@
 
 namespace anycastd {
 
-const char* toString(HealthState state) { return state == HealthState::kUp ? "up" : "down"; }
+const char* toString(HealthState state) {
+  return state == HealthState::kUp ? "up" : "down";
+}
 
 HealthStateMachine::HealthStateMachine(uint32_t rise, uint32_t fall, HealthState initial)
     : rise_(rise ? rise : 1), fall_(fall ? fall : 1), state_(initial) {}
@@ -23,9 +25,9 @@ std::optional<HealthTransition> HealthStateMachine::onResult(const ProbeResult& 
   last_failure_ = result.detail;
   if (state_ == HealthState::kUp && failures_ >= fall_) {
     state_ = HealthState::kDown;
-    return HealthTransition{HealthState::kUp, HealthState::kDown,
-                            std::to_string(failures_) + (failures_ == 1 ? " failure" : " failures") +
-                                ", last: " + result.detail};
+    return HealthTransition{
+        HealthState::kUp, HealthState::kDown,
+        std::to_string(failures_) + (failures_ == 1 ? " failure" : " failures") + ", last: " + result.detail};
   }
   return std::nullopt;
 }

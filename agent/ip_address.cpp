@@ -29,7 +29,9 @@ IpAddress IpAddress::fromBytes(Family family, const void* bytes) {
   return a;
 }
 
-int IpAddress::afFamily() const { return isV4() ? AF_INET : AF_INET6; }
+int IpAddress::afFamily() const {
+  return isV4() ? AF_INET : AF_INET6;
+}
 
 std::string IpAddress::str() const {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -65,6 +67,8 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text, std::string* erro
   return IpPrefix(*address, static_cast<uint8_t>(length));
 }
 
-std::string IpPrefix::str() const { return address_.str() + "/" + std::to_string(length_); }
+std::string IpPrefix::str() const {
+  return address_.str() + "/" + std::to_string(length_);
+}
 
 }  // namespace anycastd

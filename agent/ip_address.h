@@ -21,7 +21,7 @@ class IpAddress {
 
   Family family() const { return family_; }
   bool isV4() const { return family_ == Family::kIpv4; }
-  int afFamily() const;           // AF_INET or AF_INET6
+  int afFamily() const;  // AF_INET or AF_INET6
   size_t byteLength() const { return isV4() ? 4 : 16; }
   const uint8_t* bytes() const { return bytes_.data(); }
   std::string str() const;

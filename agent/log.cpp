@@ -1,9 +1,10 @@
 #include "agent/log.h"
 
+#include <sys/time.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <sys/time.h>
 
 namespace anycastd {
 

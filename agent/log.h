@@ -10,8 +10,14 @@ namespace anycastd {
 enum class LogLevel { kError = 3, kWarning = 4, kInfo = 6, kDebug = 7 };
 
 void logLine(LogLevel level, const std::string& line);
-inline void logInfo(const std::string& line) { logLine(LogLevel::kInfo, line); }
-inline void logWarning(const std::string& line) { logLine(LogLevel::kWarning, line); }
-inline void logError(const std::string& line) { logLine(LogLevel::kError, line); }
+inline void logInfo(const std::string& line) {
+  logLine(LogLevel::kInfo, line);
+}
+inline void logWarning(const std::string& line) {
+  logLine(LogLevel::kWarning, line);
+}
+inline void logError(const std::string& line) {
+  logLine(LogLevel::kError, line);
+}
 
 }  // namespace anycastd

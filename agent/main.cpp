@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
     }
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
-      logInfo(std::string(why) + (keep ? ": exiting, keeping routes for the next start"
-                                       : ": withdrawing VIPs and exiting"));
+      logInfo(std::string(why) +
+              (keep ? ": exiting, keeping routes for the next start" : ": withdrawing VIPs and exiting"));
       withdraw = !keep;
       loop.stop();
     };
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     SignalWatch intr(loop, SIGINT, [&] { stop("SIGINT", keep_routes); });
     SignalWatch usr2(loop, SIGUSR2, [&] { stop("SIGUSR2", true); });
     SignalWatch hup(loop, SIGHUP, [&] {
-      logWarning("SIGHUP: reload is not supported by this version; restart with --keep-routes to apply changes");
+      logWarning(
+          "SIGHUP: reload is not supported by this version; restart with --keep-routes to apply changes");
     });
     logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
             " vips from " + config_path);

@@ -30,17 +30,23 @@ Prober::Prober(EventLoop& loop, const CheckConfig& check, IpAddress address, Cal
       interval_timer_(loop, [this] { begin(); }),
       watch_(loop, [this](bool ready, bool timed_out) { onSocket(ready, timed_out); }) {
   if (check_.kind == CheckKind::kHttp)
-    request_ = buildHttpRequest(check_.http_path, check_.http_host.empty()
-                                                      ? (address_.isV4() ? address_.str() : "[" + address_.str() + "]")
-                                                      : check_.http_host);
+    request_ = buildHttpRequest(check_.http_path,
+                                check_.http_host.empty()
+                                    ? (address_.isV4() ? address_.str() : "[" + address_.str() + "]")
+                                    : check_.http_host);
 }
 
-Prober::~Prober() { closeSocket(); }
+Prober::~Prober() {
+  closeSocket();
+}
 
-void Prober::start(std::chrono::milliseconds first_delay) { interval_timer_.arm(first_delay); }
+void Prober::start(std::chrono::milliseconds first_delay) {
+  interval_timer_.arm(first_delay);
+}
 
 std::chrono::milliseconds Prober::remaining() const {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
   return left.count() < 1 ? std::chrono::milliseconds(1) : left;
 }
 
@@ -80,7 +86,9 @@ void Prober::begin() {
 
 void Prober::onSocket(bool ready, bool timed_out) {
   if (timed_out || !ready) {
-    const char* what = phase_ == Phase::kConnecting ? "connecting" : phase_ == Phase::kSending ? "sending" : "waiting for the response";
+    const char* what = phase_ == Phase::kConnecting ? "connecting"
+                       : phase_ == Phase::kSending  ? "sending"
+                                                    : "waiting for the response";
     return finish(false, "timeout after " + std::to_string(check_.timeout_ms) + " ms " + what);
   }
   if (phase_ == Phase::kConnecting) {
@@ -105,19 +113,25 @@ void Prober::onSocket(bool ready, bool timed_out) {
     if (errno == EAGAIN) return watch_.watch(fd_, false, remaining());
     return fail("recv", errno);
   }
-  if (n == 0) return finish(false, received_.empty() ? "connection closed without a response" : "truncated status line");
+  if (n == 0)
+    return finish(false,
+                  received_.empty() ? "connection closed without a response" : "truncated status line");
   received_.append(buf, static_cast<size_t>(n));
   HttpStatusParse parse = parseHttpStatus(received_);
   switch (parse.outcome) {
     case HttpStatusParse::Outcome::kNeedMore: return watch_.watch(fd_, false, remaining());
     case HttpStatusParse::Outcome::kMalformed: return finish(false, parse.error);
     case HttpStatusParse::Outcome::kStatus:
-      if (parse.status == static_cast<int>(check_.expect_status)) return finish(true, "status " + std::to_string(parse.status));
-      return finish(false, "status " + std::to_string(parse.status) + ", expected " + std::to_string(check_.expect_status));
+      if (parse.status == static_cast<int>(check_.expect_status))
+        return finish(true, "status " + std::to_string(parse.status));
+      return finish(false, "status " + std::to_string(parse.status) + ", expected " +
+                               std::to_string(check_.expect_status));
   }
 }
 
-void Prober::fail(const char* what, int err) { finish(false, std::string(what) + ": " + errorText(err)); }
+void Prober::fail(const char* what, int err) {
+  finish(false, std::string(what) + ": " + errorText(err));
+}
 
 void Prober::finish(bool ok, std::string detail) {
   closeSocket();

@@ -16,7 +16,7 @@ struct VipDecision {
   bool announce = false;
   uint32_t healthy = 0;
   uint32_t total = 0;
-  std::optional<Route> route;  // set iff announce
+  std::optional<Route> route;   // set iff announce
   std::string summary() const;  // "2/3 servers healthy (min 1)"
   uint32_t min_healthy = 0;
 };
