@@ -1,0 +1,166 @@
+#include "platform/kernel_dataplane.h"
+
+#include <linux/rtnetlink.h>
+
+#include <cerrno>
+#include <string>
+
+#include "platform/kernel_view.h"
+
+namespace anycastd {
+namespace {
+
+constexpr int kEventBufferBytes = 4 << 20;
+constexpr int kMaxDatagramsPerCall = 256;  // the rest waits for the next call (the fd stays readable)
+
+nl::NetlinkSocket::Options eventSocketOptions() {
+  nl::NetlinkSocket::Options o;
+  o.groups = {RTNLGRP_NEXTHOP, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK};
+  o.nonblocking = true;
+  o.receive_buffer = kEventBufferBytes;
+  return o;
+}
+
+}  // namespace
+
+KernelDataplane::KernelDataplane(const KernelConfig& config)
+    : config_(config),
+      requests_(nl::NetlinkSocket::Options{}),
+      events_(eventSocketOptions()),
+      ids_(config.nexthop_id_base),
+      reader_(requests_, config.route_protocol, config.table),
+      executor_(requests_, ids_, config.route_protocol, config.table),
+      detector_(config.route_protocol, config.table, requests_.port()) {
+  bool supported = false;
+  // Any error other than "not supported" is taken as support: a kernel without nexthop objects says so.
+  nexthop_objects_ = !reader_.probeNexthopObjects(supported).isOk() || supported;
+  switch (config.nexthop_mode) {
+    case NexthopMode::kAuto: settings_.use_groups = nexthop_objects_; break;
+    case NexthopMode::kResilientGroup:
+    case NexthopMode::kGroup: settings_.use_groups = true; break;
+    case NexthopMode::kMultipathRoute: settings_.use_groups = false; break;
+  }
+  if (config.nexthop_mode == NexthopMode::kGroup) {
+    settings_.group.type = nl::GroupType::kMultipath;  // resilient parameters stay zero, as kernel_view reads them
+  } else {
+    settings_.group.type = nl::GroupType::kResilient;
+    settings_.group.resilient = {config.buckets, config.idle_timer_s, config.unbalanced_timer_s};
+  }
+}
+
+const char* KernelDataplane::modeName() const {
+  if (!settings_.use_groups) return "multipath route";
+  return settings_.group.type == nl::GroupType::kResilient ? "resilient group" : "group";
+}
+
+Status KernelDataplane::readRoutes(std::vector<Route>& out) {
+  KernelReader::Snapshot snapshot;
+  if (Status s = reader_.readAll(nexthop_objects_, snapshot); !s.isOk()) return s;
+  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
+  entries_ = std::move(state.entries);
+  ids_.reset(state.ids);
+  synced_ = true;
+  detector_.watchLinks(linksOf(entries_));
+  out = std::move(state.routes);
+  return Status::ok();
+}
+
+Status KernelDataplane::ensureSynced() {
+  if (synced_) return Status::ok();
+  std::vector<Route> ignored;
+  return readRoutes(ignored);
+}
+
+Status KernelDataplane::observe(const IpPrefix& prefix, RouteEntry& current) {
+  uint32_t known_group = 0;
+  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.group_id) known_group = it->second.group_id;
+  KernelReader::Snapshot snapshot;
+  if (Status s = reader_.readPrefix(prefix, known_group, snapshot); !s.isOk()) return s;
+  for (const auto& [id, nh] : snapshot.nexthops) ids_.markUsed(id);
+  current = {};
+  if (auto it = snapshot.routes.find(prefix); it != snapshot.routes.end())
+    current = describeRoute(it->second, snapshot.nexthops, config_.route_protocol).entry;
+  else if (known_group)
+    current = describeDetachedGroup(known_group, prefix.family(), snapshot.nexthops, config_.route_protocol)
+                  .value_or(RouteEntry{});
+  return Status::ok();
+}
+
+void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
+  if (entry.form == RouteForm::kAbsent)
+    entries_.erase(prefix);
+  else
+    entries_[prefix] = entry;
+  detector_.watchLinks(linksOf(entries_));
+}
+
+Status KernelDataplane::programRoute(const Route& route) {
+  if (Status s = ensureSynced(); !s.isOk()) return s;
+  RouteEntry current;
+  if (Status s = observe(route.prefix, current); !s.isOk()) return s;
+  RoutePlan plan = planProgram(current, route, settings_, ids_, idsHeldByOthers(entries_, route.prefix));
+  if (!plan.error.empty()) {
+    store(route.prefix, current);
+    return Status::fail(plan.error_code, "route " + route.prefix.str() + ": " + plan.error);
+  }
+  RouteEntry applied;
+  Status s = executor_.execute(route.prefix, current, plan, applied);
+  store(route.prefix, applied);
+  return s;
+}
+
+Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
+  if (Status s = ensureSynced(); !s.isOk()) return s;
+  RouteEntry current;
+  if (Status s = observe(prefix, current); !s.isOk()) return s;
+  RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
+  RouteEntry applied;
+  Status s = executor_.execute(prefix, current, plan, applied);
+  store(prefix, applied);
+  return s;
+}
+
+Status KernelDataplane::removeOrphans() {
+  if (!nexthop_objects_) return Status::ok();
+  KernelReader::Snapshot snapshot;
+  if (Status s = reader_.readAll(true, snapshot); !s.isOk()) return s;
+  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
+  entries_ = std::move(state.entries);
+  ids_.reset(state.ids);
+  synced_ = true;
+  Status first_error;
+  std::set<uint32_t> deleted;
+  for (uint32_t id : findOrphans(snapshot.routes, snapshot.nexthops, config_.route_protocol)) {
+    Status s = executor_.deleteNexthop(id);
+    if (s.isOk())
+      deleted.insert(id);
+    else if (first_error.isOk())
+      first_error = s;
+  }
+  // Groups kept for a prefix whose route is gone were orphans too.
+  std::erase_if(entries_, [&](const auto& kv) { return kv.second.group_id && deleted.count(kv.second.group_id); });
+  return first_error;
+}
+
+void KernelDataplane::processEvents() {
+  std::vector<nl::Bytes> messages;
+  bool overrun = false;
+  for (int i = 0; i < kMaxDatagramsPerCall; ++i) {
+    const int err = events_.receive(messages);
+    if (err == ENOBUFS) {
+      overrun = true;
+      continue;
+    }
+    if (err != 0) break;  // EAGAIN: nothing more pending
+  }
+  std::vector<std::string> reasons;
+  if (overrun) reasons.push_back("netlink event overrun");
+  for (const nl::Bytes& m : messages)
+    if (auto why = detector_.examine(m)) reasons.push_back(std::move(*why));
+  if (reasons.empty() || !onExternalChange) return;
+  std::string why = reasons.front();
+  if (reasons.size() > 1) why += " (and " + std::to_string(reasons.size() - 1) + " more)";
+  onExternalChange(why.c_str());
+}
+
+}  // namespace anycastd

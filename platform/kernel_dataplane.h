@@ -1,0 +1,75 @@
+// KernelDataplane: the dataplane of kernel mode. It owns the VIP routes of one protocol in one table and
+// builds each from nexthop objects (one member object per server gateway, in a resilient or hash-threshold
+// group the route points at) when the kernel has them, else as a classic RTA_MULTIPATH route. Membership
+// changes replace the group in place; the route is never deleted and re-added while it stays up. Every
+// write first reads the kernel's state for the prefix, so objects the kernel lost behind the agent's back
+// (flushed with a link that went down) are created again.
+//
+// Owns two netlink sockets (requests; notifications behind eventFd()), the nexthop-ID allocator and the
+// bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what
+// the previous one left without changing anything). The pure parts live in route_planner.h (what to do),
+// kernel_view.h (what the kernel holds) and external_change_detector.h (which notifications matter).
+//
+// Event-loop thread only. The constructor throws std::runtime_error if a socket cannot be created (start-up
+// only); every other call returns Status with the errno and a message naming the request, e.g.
+// "RTM_NEWNEXTHOP id 1610612737 via 192.0.2.2: Network is unreachable (errno 101)".
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/dataplane.h"
+#include "netlink/netlink_socket.h"
+#include "platform/external_change_detector.h"
+#include "platform/kernel_reader.h"
+#include "platform/nexthop_id_allocator.h"
+#include "platform/plan_executor.h"
+#include "platform/route_entry.h"
+#include "platform/route_planner.h"
+
+namespace anycastd {
+
+class KernelDataplane : public Dataplane {
+ public:
+  // Opens the sockets and probes once whether the kernel has nexthop objects (NexthopMode::kAuto then uses
+  // a resilient group, else a multipath route).
+  explicit KernelDataplane(const KernelConfig& config);
+  ~KernelDataplane() override = default;
+  KernelDataplane(const KernelDataplane&) = delete;
+  KernelDataplane& operator=(const KernelDataplane&) = delete;
+
+  Status readRoutes(std::vector<Route>& out) override;
+  Status programRoute(const Route& route) override;
+  Status removeRoute(const IpPrefix& prefix) override;
+  Status removeOrphans() override;
+
+  // The notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links); non-blocking.
+  int eventFd() const override { return events_.fd(); }
+  // Reads the pending notifications without blocking. If any shows that someone else deleted one of the
+  // agent's objects or routes, or that a link its next hops use went down or came back, or if notifications
+  // were lost ("netlink event overrun"), calls onExternalChange once with the first reason.
+  void processEvents() override;
+
+  bool nexthopObjectsSupported() const { return nexthop_objects_; }
+  const char* modeName() const;  // "resilient group", "group" or "multipath route"
+
+ private:
+  Status ensureSynced();
+  Status observe(const IpPrefix& prefix, RouteEntry& current);
+  void store(const IpPrefix& prefix, const RouteEntry& entry);
+
+  const KernelConfig config_;
+  nl::NetlinkSocket requests_;
+  nl::NetlinkSocket events_;
+  NexthopIdAllocator ids_;
+  KernelReader reader_;
+  PlanExecutor executor_;
+  ExternalChangeDetector detector_;
+  bool nexthop_objects_ = false;
+  PlannerSettings settings_;
+  RouteEntries entries_;
+  bool synced_ = false;  // entries_ and ids_ have been built from a full read
+};
+
+}  // namespace anycastd

@@ -1,0 +1,129 @@
+// Decoding of the kernel's ACK/error and DONE messages (with extended-ACK text) and of link messages.
+#include <CppUTest/TestHarness.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "netlink/link_message.h"
+#include "netlink/netlink_message.h"
+
+using namespace anycastd::nl;
+
+namespace {
+
+// NLMSG_ERROR -101 for a capped request (NLM_F_CAPPED|NLM_F_ACK_TLVS) with NLMSGERR_ATTR_MSG.
+const std::vector<uint8_t> kCappedError = {
+    0x40, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x03, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // nlmsghdr
+    0x9b, 0xff, 0xff, 0xff,                                                                          // error -101
+    0x30, 0x00, 0x00, 0x00, 0x68, 0x00, 0x05, 0x06, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // request hdr
+    0x1c, 0x00, 0x01, 0x00, 'N', 'e', 'x', 't', 'h', 'o', 'p', ' ', 'd', 'e', 'v', 'i', 'c', 'e', ' ', 'i',
+    's', ' ', 'd', 'o', 'w', 'n', 0x00, 0x00,  // NLMSGERR_ATTR_MSG "Nexthop device is down"
+};
+
+// A link message: ifinfomsg (index 4, IFF_UP|IFF_BROADCAST|IFF_RUNNING|IFF_MULTICAST|IFF_LOWER_UP) + IFLA_IFNAME.
+const std::vector<uint8_t> kLinkUp = {
+    0x28, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // RTM_NEWLINK
+    0x00, 0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x43, 0x10, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  // ifinfomsg
+    0x08, 0x00, 0x03, 0x00, 'v', 'a', 0x00, 0x00,                                                    // IFLA_IFNAME
+};
+
+}  // namespace
+
+TEST_GROUP(NetlinkAck) {
+  AckInfo ack;
+  std::string error;
+};
+
+TEST(NetlinkAck, ErrnoText) {
+  STRCMP_EQUAL("Network is unreachable (errno 101)", errnoText(101).c_str());
+}
+
+TEST(NetlinkAck, PlainAck) {
+  const std::vector<uint8_t> b = {
+      0x24, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x69, 0x00, 0x05, 0x00, 0x07, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00,
+  };
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(0, ack.error);
+  CHECK_TRUE(ack.kernel_message.empty());
+}
+
+TEST(NetlinkAck, ErrorWithKernelMessage) {
+  CHECK_TRUE(decodeAck(kCappedError.data(), kCappedError.size(), ack, &error));
+  LONGS_EQUAL(101, ack.error);
+  STRCMP_EQUAL("Nexthop device is down", ack.kernel_message.c_str());
+}
+
+TEST(NetlinkAck, UncappedErrorSkipsTheEchoedRequest) {
+  std::vector<uint8_t> b(kCappedError.begin(), kCappedError.begin() + 36);
+  const std::vector<uint8_t> payload = {0x02, 0x00, 0xc8, 0x00, 0x00, 0x00, 0x00, 0x00};  // the echoed nhmsg
+  b[20] = 0x18;                                                                        // request len 24
+  b.insert(b.end(), payload.begin(), payload.end());
+  b.insert(b.end(), kCappedError.begin() + 36, kCappedError.end());
+  b[0] = static_cast<uint8_t>(b.size());
+  b[7] = 0x02;  // NLM_F_ACK_TLVS only
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(101, ack.error);
+  STRCMP_EQUAL("Nexthop device is down", ack.kernel_message.c_str());
+}
+
+TEST(NetlinkAck, DoneCarriesTheDumpStatus) {
+  const std::vector<uint8_t> b = {0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x07, 0x00,
+                                  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff};
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(2, ack.error);  // -ENOENT
+  std::vector<uint8_t> old(b.begin(), b.begin() + 16);  // old kernels: no status
+  old[0] = 0x10;
+  CHECK_TRUE(decodeAck(old.data(), old.size(), ack, &error));
+  LONGS_EQUAL(0, ack.error);
+}
+
+TEST(NetlinkAck, MalformedAcks) {
+  for (size_t n = 0; n < kCappedError.size(); ++n) {
+    std::vector<uint8_t> b(kCappedError.begin(), kCappedError.begin() + n);
+    if (n >= 4) b[0] = static_cast<uint8_t>(n);  // consistent length, content cut
+    if (n < 36) CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
+  }
+  std::vector<uint8_t> b = kCappedError;
+  b[36] = 0xff;  // the message attribute runs past the end: the errno still counts, the text is dropped
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(101, ack.error);
+  CHECK_TRUE(ack.kernel_message.empty());
+  b = kCappedError;
+  b[4] = 0x10;  // RTM_NEWLINK is no ACK
+  CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
+}
+
+TEST_GROUP(LinkDecode) {
+  LinkMessage link;
+  std::string error;
+};
+
+TEST(LinkDecode, UpAndDown) {
+  CHECK_TRUE(decodeLink(kLinkUp.data(), kLinkUp.size(), link, &error));
+  LONGS_EQUAL(4, link.index);
+  STRCMP_EQUAL("va", link.name.c_str());
+  CHECK_TRUE(link.usable());
+  std::vector<uint8_t> b = kLinkUp;
+  b[24] = 0x03;  // IFF_UP|IFF_BROADCAST: no carrier (neither running nor lower-up)
+  b[26] = 0x00;
+  CHECK_TRUE(decodeLink(b.data(), b.size(), link, &error));
+  CHECK_FALSE(link.usable());
+  b = kLinkUp;
+  b[24] = 0x42;  // running but administratively down
+  CHECK_TRUE(decodeLink(b.data(), b.size(), link, &error));
+  CHECK_FALSE(link.usable());
+  b = kLinkUp;
+  b[4] = 0x11;  // RTM_DELLINK
+  CHECK_TRUE(decodeLink(b.data(), b.size(), link, &error));
+  CHECK_FALSE(link.usable());
+}
+
+TEST(LinkDecode, Malformed) {
+  for (size_t n = 0; n < kLinkUp.size(); ++n) CHECK_FALSE(decodeLink(kLinkUp.data(), n, link, &error));
+  std::vector<uint8_t> b = kLinkUp;
+  b[38] = 'x';  // name not NUL-terminated
+  b[39] = 'y';
+  CHECK_FALSE(decodeLink(b.data(), b.size(), link, &error));
+}

@@ -1,0 +1,50 @@
+// NexthopIdAllocator: IDs from the agent's range, skipping used ones, wrapping, exhaustion, clipping.
+#include <CppUTest/TestHarness.h>
+
+#include "platform/nexthop_id_allocator.h"
+
+using namespace anycastd;
+
+TEST_GROUP(NexthopIdAllocator){};
+
+TEST(NexthopIdAllocator, HandsOutTheRangeInOrderSkippingUsedIds) {
+  NexthopIdAllocator ids(0x60000000);
+  ids.reset({0x60000001, 0x60000003, 5, 0x70000000});  // out-of-range IDs are not the allocator's business
+  UNSIGNED_LONGS_EQUAL(0x60000000, *ids.allocate());
+  UNSIGNED_LONGS_EQUAL(0x60000002, *ids.allocate());
+  UNSIGNED_LONGS_EQUAL(0x60000004, *ids.allocate());
+  CHECK_TRUE(ids.isUsed(0x60000002));
+  CHECK_FALSE(ids.isUsed(5));
+  CHECK_TRUE(ids.inRange(0x600fffff));
+  CHECK_FALSE(ids.inRange(0x60100000));
+  CHECK_FALSE(ids.inRange(0x5fffffff));
+}
+
+TEST(NexthopIdAllocator, FreedIdsAreNotReusedAtOnceAndTheCursorWraps) {
+  NexthopIdAllocator ids(100, 3);
+  UNSIGNED_LONGS_EQUAL(100, *ids.allocate());
+  UNSIGNED_LONGS_EQUAL(101, *ids.allocate());
+  ids.release(100);
+  UNSIGNED_LONGS_EQUAL(102, *ids.allocate());
+  UNSIGNED_LONGS_EQUAL(100, *ids.allocate());  // wrapped
+  CHECK_FALSE(ids.allocate().has_value());     // exhausted
+  ids.release(101);
+  UNSIGNED_LONGS_EQUAL(101, *ids.allocate());
+}
+
+TEST(NexthopIdAllocator, MarkUsedAfterEexist) {
+  NexthopIdAllocator ids(10, 4);
+  ids.markUsed(10);
+  ids.markUsed(99);  // ignored
+  UNSIGNED_LONGS_EQUAL(11, *ids.allocate());
+}
+
+TEST(NexthopIdAllocator, RangeIsClippedAtZeroAndAtTheTop) {
+  NexthopIdAllocator low(0, 2);
+  UNSIGNED_LONGS_EQUAL(1, *low.allocate());  // 0 means "kernel, pick one"
+  CHECK_FALSE(low.allocate().has_value());
+  NexthopIdAllocator high(0xfffffffe);
+  UNSIGNED_LONGS_EQUAL(0xfffffffe, *high.allocate());
+  UNSIGNED_LONGS_EQUAL(0xffffffff, *high.allocate());
+  CHECK_FALSE(high.allocate().has_value());
+}
