@@ -78,7 +78,8 @@ Status NetlinkSocket::dump(const Bytes& message, std::vector<Bytes>& replies) {
     bool interrupted = false;
     s = transact(message, &replies, &interrupted);
     if (!s.isOk() || !interrupted) return s;
-    s = Status::fail(EAGAIN, "dump interrupted by concurrent changes " + std::to_string(kDumpAttempts) + " times");
+    s = Status::fail(EAGAIN,
+                     "dump interrupted by concurrent changes " + std::to_string(kDumpAttempts) + " times");
   }
   replies.clear();
   return s;
@@ -140,7 +141,8 @@ int NetlinkSocket::receiveDatagram(Bytes& buffer) {
     buffer.resize(size > 0 ? static_cast<size_t>(size) : 1);
     sockaddr_nl from{};
     socklen_t from_len = sizeof from;
-    ssize_t n = recvfrom(fd(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    ssize_t n =
+        recvfrom(fd(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno;

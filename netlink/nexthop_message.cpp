@@ -30,7 +30,8 @@ NlMsgPtr nexthopMessage(uint16_t type, uint16_t flags, uint8_t family, uint8_t p
 
 }  // namespace
 
-Bytes encodeNewNexthop(uint32_t id, uint8_t protocol, const IpAddress& gateway, uint32_t oif, uint32_t flags) {
+Bytes encodeNewNexthop(uint32_t id, uint8_t protocol, const IpAddress& gateway, uint32_t oif,
+                       uint32_t flags) {
   NlMsgPtr msg = nexthopMessage(RTM_NEWNEXTHOP, kRequest | NLM_F_CREATE | NLM_F_EXCL,
                                 static_cast<uint8_t>(gateway.afFamily()), protocol, 128);
   if (!msg) return {};
@@ -55,15 +56,16 @@ Bytes encodeNewGroup(uint32_t id, uint8_t protocol, const std::vector<GroupMembe
     entries[i].weight = static_cast<uint8_t>(std::clamp<uint32_t>(members[i].weight, 1, 256) - 1);
   }
   if (nla_put_u32(msg.get(), NHA_ID, id) < 0 ||
-      nla_put(msg.get(), NHA_GROUP, static_cast<int>(entries.size() * sizeof(nexthop_grp)), entries.data()) < 0 ||
+      nla_put(msg.get(), NHA_GROUP, static_cast<int>(entries.size() * sizeof(nexthop_grp)), entries.data()) <
+          0 ||
       nla_put_u16(msg.get(), NHA_GROUP_TYPE, static_cast<uint16_t>(spec.type)) < 0)
     return {};
   if (spec.type == GroupType::kResilient) {
     nlattr* nest = nla_nest_start(msg.get(), NHA_RES_GROUP);
     if (!nest || nla_put_u16(msg.get(), NHA_RES_GROUP_BUCKETS, spec.resilient.buckets) < 0 ||
         nla_put_u32(msg.get(), NHA_RES_GROUP_IDLE_TIMER, toClockTicks(spec.resilient.idle_timer_s)) < 0 ||
-        nla_put_u32(msg.get(), NHA_RES_GROUP_UNBALANCED_TIMER, toClockTicks(spec.resilient.unbalanced_timer_s)) <
-            0 ||
+        nla_put_u32(msg.get(), NHA_RES_GROUP_UNBALANCED_TIMER,
+                    toClockTicks(spec.resilient.unbalanced_timer_s)) < 0 ||
         nla_nest_end(msg.get(), nest) < 0)
       return {};
   }

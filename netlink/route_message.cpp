@@ -17,7 +17,8 @@ uint8_t shortTable(uint32_t table) {
 
 NlMsgPtr routeMessage(uint16_t type, uint16_t flags, const rtmsg& rtm, size_t capacity) {
   NlMsgPtr msg = newMessage(type, flags, capacity);
-  if (!msg || nlmsg_append(msg.get(), const_cast<rtmsg*>(&rtm), sizeof rtm, NLMSG_ALIGNTO) < 0) return nullptr;
+  if (!msg || nlmsg_append(msg.get(), const_cast<rtmsg*>(&rtm), sizeof rtm, NLMSG_ALIGNTO) < 0)
+    return nullptr;
   return msg;
 }
 
@@ -109,7 +110,8 @@ bool decodeMultipath(const nlattr* mp, Family family, std::vector<RouteHop>& hop
 }  // namespace
 
 Bytes encodeNewRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol, uint32_t nhid, bool replace) {
-  NlMsgPtr msg = routeMessage(RTM_NEWROUTE, createFlags(replace), unicastHeader(prefix, table, protocol), 128);
+  NlMsgPtr msg =
+      routeMessage(RTM_NEWROUTE, createFlags(replace), unicastHeader(prefix, table, protocol), 128);
   if (!msg || putAddress(msg.get(), RTA_DST, prefix.address()) < 0 ||
       nla_put_u32(msg.get(), RTA_TABLE, table) < 0 || nla_put_u32(msg.get(), RTA_NH_ID, nhid) < 0)
     return {};

@@ -41,7 +41,8 @@ KernelDataplane::KernelDataplane(const KernelConfig& config)
     case NexthopMode::kMultipathRoute: settings_.use_groups = false; break;
   }
   if (config.nexthop_mode == NexthopMode::kGroup) {
-    settings_.group.type = nl::GroupType::kMultipath;  // resilient parameters stay zero, as kernel_view reads them
+    settings_.group.type =
+        nl::GroupType::kMultipath;  // resilient parameters stay zero, as kernel_view reads them
   } else {
     settings_.group.type = nl::GroupType::kResilient;
     settings_.group.resilient = {config.buckets, config.idle_timer_s, config.unbalanced_timer_s};
@@ -73,7 +74,8 @@ Status KernelDataplane::ensureSynced() {
 
 Status KernelDataplane::observe(const IpPrefix& prefix, RouteEntry& current) {
   uint32_t known_group = 0;
-  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.group_id) known_group = it->second.group_id;
+  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.group_id)
+    known_group = it->second.group_id;
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readPrefix(prefix, known_group, snapshot); !s.isOk()) return s;
   for (const auto& [id, nh] : snapshot.nexthops) ids_.markUsed(id);
@@ -138,7 +140,8 @@ Status KernelDataplane::removeOrphans() {
       first_error = s;
   }
   // Groups kept for a prefix whose route is gone were orphans too.
-  std::erase_if(entries_, [&](const auto& kv) { return kv.second.group_id && deleted.count(kv.second.group_id); });
+  std::erase_if(entries_,
+                [&](const auto& kv) { return kv.second.group_id && deleted.count(kv.second.group_id); });
   return first_error;
 }
 

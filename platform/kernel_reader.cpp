@@ -28,7 +28,8 @@ Status KernelReader::dumpRoutes(Family family, std::vector<nl::RouteMessage>& ou
     nl::RouteMessage r;
     std::string error;
     if (!nl::decodeRoute(b, r, &error))
-      return Status::fail(EPROTO, std::string("RTM_GETROUTE dump (") + name + "): cannot decode a route: " + error);
+      return Status::fail(EPROTO,
+                          std::string("RTM_GETROUTE dump (") + name + "): cannot decode a route: " + error);
     out.push_back(std::move(r));
   }
   return Status::ok();

@@ -15,8 +15,8 @@ std::vector<NextHop> asNexthops(std::vector<RouteMember> members) {
 }
 
 // A route via nexthop object `nhid` (which exists in `nexthops`).
-RouteView describeNexthopRoute(const IpPrefix& prefix, const nl::NexthopMessage& nh, const NexthopTable& nexthops,
-                               uint8_t protocol) {
+RouteView describeNexthopRoute(const IpPrefix& prefix, const nl::NexthopMessage& nh,
+                               const NexthopTable& nexthops, uint8_t protocol) {
   RouteView v;
   v.route.prefix = prefix;
   v.entry.form = RouteForm::kOther;
@@ -106,12 +106,13 @@ RouteView describeRoute(const nl::RouteMessage& route, const NexthopTable& nexth
   return v;
 }
 
-std::optional<RouteEntry> describeDetachedGroup(uint32_t group_id, Family family, const NexthopTable& nexthops,
-                                                uint8_t protocol) {
+std::optional<RouteEntry> describeDetachedGroup(uint32_t group_id, Family family,
+                                                const NexthopTable& nexthops, uint8_t protocol) {
   auto it = nexthops.find(group_id);
   if (it == nexthops.end()) return std::nullopt;
   const uint8_t zero[16] = {};
-  RouteView v = describeNexthopRoute(IpPrefix(IpAddress::fromBytes(family, zero), 0), it->second, nexthops, protocol);
+  RouteView v =
+      describeNexthopRoute(IpPrefix(IpAddress::fromBytes(family, zero), 0), it->second, nexthops, protocol);
   if (v.entry.form != RouteForm::kGroup) return std::nullopt;
   v.entry.form = RouteForm::kDetached;
   return v.entry;
@@ -142,7 +143,8 @@ KernelState adoptKernelState(const OwnRoutes& own_routes, const NexthopTable& ne
   return s;
 }
 
-std::vector<uint32_t> findOrphans(const OwnRoutes& own_routes, const NexthopTable& nexthops, uint8_t protocol) {
+std::vector<uint32_t> findOrphans(const OwnRoutes& own_routes, const NexthopTable& nexthops,
+                                  uint8_t protocol) {
   std::set<uint32_t> keep;
   auto keepGroupMembers = [&](const nl::NexthopMessage& nh) {
     for (const nl::GroupMember& m : nh.group) keep.insert(m.id);

@@ -38,8 +38,8 @@ RouteView describeRoute(const nl::RouteMessage& route, const NexthopTable& nexth
 
 // A group of the agent's (`group_id`) left without a route, as a kDetached entry, if it is well-formed
 // (the agent's protocol, members of the agent's with gateways of `family`).
-std::optional<RouteEntry> describeDetachedGroup(uint32_t group_id, Family family, const NexthopTable& nexthops,
-                                                uint8_t protocol);
+std::optional<RouteEntry> describeDetachedGroup(uint32_t group_id, Family family,
+                                                const NexthopTable& nexthops, uint8_t protocol);
 
 struct KernelState {
   std::vector<Route> routes;  // sorted by prefix
@@ -54,6 +54,7 @@ KernelState adoptKernelState(const OwnRoutes& own_routes, const NexthopTable& ne
 
 // Objects of `protocol` that no route in `own_routes` uses, directly or through a group, and that are not
 // members of another protocol's group: groups first, then the rest, each in ID order.
-std::vector<uint32_t> findOrphans(const OwnRoutes& own_routes, const NexthopTable& nexthops, uint8_t protocol);
+std::vector<uint32_t> findOrphans(const OwnRoutes& own_routes, const NexthopTable& nexthops,
+                                  uint8_t protocol);
 
 }  // namespace anycastd

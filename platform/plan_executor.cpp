@@ -89,9 +89,10 @@ Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan) {
       return Status::fail(s.error, describeOp({}, op, plan) + ": " + s.message);
   }
   for (int attempt = 0;; ++attempt) {
-    const nl::Bytes message = op.kind == OpKind::kCreateMember
-                                  ? nl::encodeNewNexthop(op.id, protocol_, op.gateway, oif, 0)
-                                  : nl::encodeNewGroup(op.id, protocol_, op.members, plan.result.group, false);
+    const nl::Bytes message =
+        op.kind == OpKind::kCreateMember
+            ? nl::encodeNewNexthop(op.id, protocol_, op.gateway, oif, 0)
+            : nl::encodeNewGroup(op.id, protocol_, op.members, plan.result.group, false);
     Status s = socket_.request(message);
     if (s.isOk()) break;
     if (s.error != EEXIST || attempt + 1 >= kIdAttempts)
@@ -99,7 +100,8 @@ Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan) {
     // Someone else has this ID: take the next free one, everywhere in the plan.
     ids_.markUsed(op.id);
     auto next = ids_.allocate();
-    if (!next) return Status::fail(ENOSPC, describeOp({}, op, plan) + ": no free nexthop ID in the agent's range");
+    if (!next)
+      return Status::fail(ENOSPC, describeOp({}, op, plan) + ": no free nexthop ID in the agent's range");
     plan.renumber(op.id, *next);
   }
   for (RouteMember& m : plan.result.members)
@@ -119,7 +121,8 @@ Status PlanExecutor::writeRoute(const IpPrefix& prefix, const PlanOp& op, RouteP
       hop.gateway = nh.gateway;
       hop.weight = nh.weight;
       if (Status s = resolveOif(nh.gateway, hop.oif); !s.isOk())
-        return Status::fail(s.error, describeOp(prefix, op, plan) + ": " + nh.gateway.str() + ": " + s.message);
+        return Status::fail(s.error,
+                            describeOp(prefix, op, plan) + ": " + nh.gateway.str() + ": " + s.message);
       for (RouteMember& m : plan.result.members)
         if (m.gateway == nh.gateway) m.oif = hop.oif;
       hops.push_back(hop);
@@ -152,8 +155,9 @@ Status PlanExecutor::resolveOif(const IpAddress& gateway, uint32_t& oif) {
     return Status::fail(EHOSTUNREACH, "no unicast route to " + gateway.str());
   const nl::RouteHop& hop = r.hops.front();
   if (hop.gateway && *hop.gateway != gateway)
-    return Status::fail(EHOSTUNREACH, gateway.str() + " is not directly connected (the kernel routes it via " +
-                                          hop.gateway->str() + ")");
+    return Status::fail(
+        EHOSTUNREACH,
+        gateway.str() + " is not directly connected (the kernel routes it via " + hop.gateway->str() + ")");
   oif = hop.oif;
   return Status::ok();
 }
@@ -161,18 +165,21 @@ Status PlanExecutor::resolveOif(const IpAddress& gateway, uint32_t& oif) {
 std::string PlanExecutor::describeOp(const IpPrefix& prefix, const PlanOp& op, const RoutePlan& plan) const {
   const std::string table = " table " + std::to_string(table_);
   switch (op.kind) {
-    case OpKind::kCreateMember: return "RTM_NEWNEXTHOP id " + std::to_string(op.id) + " via " + op.gateway.str();
+    case OpKind::kCreateMember:
+      return "RTM_NEWNEXTHOP id " + std::to_string(op.id) + " via " + op.gateway.str();
     case OpKind::kCreateGroup:
     case OpKind::kReplaceGroup: {
       const bool resilient = plan.result.group.type == nl::GroupType::kResilient;
       return std::string("RTM_NEWNEXTHOP ") + (op.kind == OpKind::kReplaceGroup ? "(replace) " : "") + "id " +
              std::to_string(op.id) + " group " + memberList(op.members) +
-             (resilient ? " type resilient buckets " + std::to_string(plan.result.group.resilient.buckets) : "");
+             (resilient ? " type resilient buckets " + std::to_string(plan.result.group.resilient.buckets)
+                        : "");
     }
     case OpKind::kAddRoute:
     case OpKind::kReplaceRoute:
-      return std::string("RTM_NEWROUTE ") + (op.kind == OpKind::kReplaceRoute ? "(replace) " : "") + prefix.str() +
-             table + (op.id ? " nhid " + std::to_string(op.id) : " via " + describe(op.nexthops));
+      return std::string("RTM_NEWROUTE ") + (op.kind == OpKind::kReplaceRoute ? "(replace) " : "") +
+             prefix.str() + table +
+             (op.id ? " nhid " + std::to_string(op.id) : " via " + describe(op.nexthops));
     case OpKind::kDeleteRoute: return "RTM_DELROUTE " + prefix.str() + table;
     case OpKind::kDeleteNexthop: return "RTM_DELNEXTHOP id " + std::to_string(op.id);
   }

@@ -38,7 +38,9 @@ struct RouteEntry {
   std::vector<RouteMember> members;  // kGroup, kDetached, kMultipath: sorted by gateway
   std::vector<uint32_t> owned;       // kOther: objects of the agent's protocol the route uses, groups first
 
-  bool hasRoute() const { return form == RouteForm::kGroup || form == RouteForm::kMultipath || form == RouteForm::kOther; }
+  bool hasRoute() const {
+    return form == RouteForm::kGroup || form == RouteForm::kMultipath || form == RouteForm::kOther;
+  }
   std::vector<NextHop> nexthops() const;  // the members as next hops (gateway, weight)
   std::set<uint32_t> objectIds() const;   // every nexthop-object ID the entry holds
   auto operator<=>(const RouteEntry&) const = default;

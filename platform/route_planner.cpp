@@ -55,7 +55,8 @@ void Planner::deleteObject(uint32_t id) {
 
 // Objects of the current entry the result no longer uses: the group before its members.
 void Planner::deleteUnused() {
-  if (current_.form == RouteForm::kGroup || current_.form == RouteForm::kDetached) deleteObject(current_.group_id);
+  if (current_.form == RouteForm::kGroup || current_.form == RouteForm::kDetached)
+    deleteObject(current_.group_id);
   for (uint32_t id : current_.owned) deleteObject(id);
   for (const RouteMember& m : current_.members) deleteObject(m.id);
 }
@@ -88,7 +89,8 @@ RoutePlan Planner::group(const std::vector<NextHop>& want, const nl::GroupSpec& 
     r.group_id = current_.group_id;
     std::vector<nl::GroupMember> now;
     for (const RouteMember& m : current_.members) now.push_back({m.id, m.weight});
-    if (current_.group != spec || now != list) plan_.ops.push_back({OpKind::kReplaceGroup, r.group_id, {}, list, {}});
+    if (current_.group != spec || now != list)
+      plan_.ops.push_back({OpKind::kReplaceGroup, r.group_id, {}, list, {}});
   } else {
     if (!allocate(r.group_id)) return outOfIds();
     plan_.ops.push_back({OpKind::kCreateGroup, r.group_id, {}, list, {}});

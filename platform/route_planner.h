@@ -58,7 +58,8 @@ struct RoutePlan {
 // returns an empty string if it is valid.
 std::string validateRoute(const Route& route);
 
-// Allocated IDs are marked used in `ids` (and released again if the plan fails). `held_by_others`: IDs other prefixes' entries hold.
+// Allocated IDs are marked used in `ids` (and released again if the plan fails). `held_by_others`: IDs other
+// prefixes' entries hold.
 RoutePlan planProgram(const RouteEntry& current, const Route& desired, const PlannerSettings& settings,
                       NexthopIdAllocator& ids, const std::set<uint32_t>& held_by_others);
 

@@ -1,9 +1,8 @@
 // Kernel view: routes and bookkeeping from decoded kernel messages, adoption and orphans.
-#include <CppUTest/TestHarness.h>
-
-#include <linux/rtnetlink.h>
-
 #include "platform/kernel_view.h"
+
+#include <CppUTest/TestHarness.h>
+#include <linux/rtnetlink.h>
 
 using namespace anycastd;
 
@@ -75,9 +74,10 @@ TEST(KernelView, CollectOwnRoutesFiltersAndMergesIpv6Siblings) {
   nl::RouteMessage b = classicRoute("2001:db8:ff::a/128", {{ip("2001:db8:1::3"), 5, 1, 0}});
   nl::RouteMessage cloned = nhidRoute("203.0.113.9/32", 1);
   cloned.flags = RTM_F_CLONED;
-  OwnRoutes own = collectOwnRoutes({a, b, nhidRoute("203.0.113.10/32", 1, 186), nhidRoute("203.0.113.11/32", 1, kProto, 100),
-                                    cloned, nhidRoute("203.0.113.12/32", 7)},
-                                   kProto, kTable);
+  OwnRoutes own = collectOwnRoutes(
+      {a, b, nhidRoute("203.0.113.10/32", 1, 186), nhidRoute("203.0.113.11/32", 1, kProto, 100), cloned,
+       nhidRoute("203.0.113.12/32", 7)},
+      kProto, kTable);
   LONGS_EQUAL(2, own.size());
   LONGS_EQUAL(2, own[prefix("2001:db8:ff::a/128")].hops.size());
   LONGS_EQUAL(7, own[prefix("203.0.113.12/32")].nhid);
@@ -105,7 +105,8 @@ TEST(KernelView, HashThresholdGroupHasNoResilientParameters) {
 
 TEST(KernelView, OddGroupsAreReportedAsOther) {
   // A foreign member: reported with its gateway; the agent's own objects are listed for deletion.
-  NexthopTable t = table({member(11, "192.0.2.2"), member(12, "192.0.2.3", 42), group(20, {{11, 1}, {12, 1}})});
+  NexthopTable t =
+      table({member(11, "192.0.2.2"), member(12, "192.0.2.3", 42), group(20, {{11, 1}, {12, 1}})});
   RouteView v = describeRoute(nhidRoute("203.0.113.10/32", 20), t, kProto);
   STRCMP_EQUAL("192.0.2.2 192.0.2.3", describe(v.route.nexthops).c_str());
   CHECK(v.entry.form == RouteForm::kOther);
@@ -160,8 +161,8 @@ TEST(KernelView, ClassicRoutes) {
 TEST(KernelView, AdoptionBuildsRoutesEntriesAndIds) {
   NexthopTable t = table({member(11, "192.0.2.2"), group(20, {{11, 1}}), member(500, "192.0.2.7", 42)});
   OwnRoutes own = collectOwnRoutes(
-      {nhidRoute("203.0.113.10/32", 20), classicRoute("203.0.113.11/32", {{ip("192.0.2.2"), 3, 1, 0}})}, kProto,
-      kTable);
+      {nhidRoute("203.0.113.10/32", 20), classicRoute("203.0.113.11/32", {{ip("192.0.2.2"), 3, 1, 0}})},
+      kProto, kTable);
   KernelState s = adoptKernelState(own, t, kProto, {});
   LONGS_EQUAL(2, s.routes.size());
   STRCMP_EQUAL("203.0.113.10/32", s.routes[0].prefix.str().c_str());
@@ -192,10 +193,11 @@ TEST(KernelView, Orphans) {
       member(11, "192.0.2.2"), member(12, "192.0.2.3"), group(20, {{11, 1}}),  // used by a route
       member(13, "192.0.2.4"), group(21, {{12, 1}, {13, 1}}),                  // unused group
       member(14, "192.0.2.5"),                                                 // unused
-      member(15, "192.0.2.6"), group(30, {{15, 1}}, 42),  // in a foreign group: kept
-      member(16, "192.0.2.7", 42),                        // foreign: not the agent's business
-      member(17, "192.0.2.8"),                            // a route points straight at it
+      member(15, "192.0.2.6"), group(30, {{15, 1}}, 42),                       // in a foreign group: kept
+      member(16, "192.0.2.7", 42),  // foreign: not the agent's business
+      member(17, "192.0.2.8"),      // a route points straight at it
   });
-  OwnRoutes own = collectOwnRoutes({nhidRoute("203.0.113.10/32", 20), nhidRoute("203.0.113.11/32", 17)}, kProto, kTable);
+  OwnRoutes own =
+      collectOwnRoutes({nhidRoute("203.0.113.10/32", 20), nhidRoute("203.0.113.11/32", 17)}, kProto, kTable);
   CHECK(findOrphans(own, t, kProto) == (std::vector<uint32_t>{21, 12, 13, 14}));
 }

@@ -1,7 +1,7 @@
 // NexthopIdAllocator: IDs from the agent's range, skipping used ones, wrapping, exhaustion, clipping.
-#include <CppUTest/TestHarness.h>
-
 #include "platform/nexthop_id_allocator.h"
+
+#include <CppUTest/TestHarness.h>
 
 using namespace anycastd;
 

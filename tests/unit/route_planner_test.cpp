@@ -1,9 +1,9 @@
 // Route planner: what the kernel dataplane asks of the kernel for a desired route, given what holds now.
+#include "platform/route_planner.h"
+
 #include <CppUTest/TestHarness.h>
 
 #include <cerrno>
-
-#include "platform/route_planner.h"
 
 using namespace anycastd;
 
@@ -50,7 +50,8 @@ void checkOps(const std::vector<PlanOp>& expected, const RoutePlan& plan) {
   for (size_t i = 0; i < expected.size(); ++i) {
     if (expected[i] == plan.ops[i]) continue;
     FAIL(("op " + std::to_string(i) + ": expected " + toString(expected[i].kind) + " " +
-          std::to_string(expected[i].id) + ", got " + toString(plan.ops[i].kind) + " " + std::to_string(plan.ops[i].id))
+          std::to_string(expected[i].id) + ", got " + toString(plan.ops[i].kind) + " " +
+          std::to_string(plan.ops[i].id))
              .c_str());
   }
 }
@@ -64,8 +65,8 @@ TEST_GROUP(RoutePlanner) {
 };
 
 TEST(RoutePlanner, NewRouteCreatesMembersThenTheGroupThenTheRoute) {
-  RoutePlan p = planProgram({}, route("203.0.113.10/32", {{"192.0.2.4", 1}, {"192.0.2.2", 2}, {"192.0.2.3", 1}}),
-                            groups, ids, {});
+  RoutePlan p = planProgram(
+      {}, route("203.0.113.10/32", {{"192.0.2.4", 1}, {"192.0.2.2", 2}, {"192.0.2.3", 1}}), groups, ids, {});
   checkOps({member(kBase, "192.0.2.2"), member(kBase + 1, "192.0.2.3"), member(kBase + 2, "192.0.2.4"),
             groupOp(OpKind::kCreateGroup, kBase + 3, {{kBase, 2}, {kBase + 1, 1}, {kBase + 2, 1}}),
             op(OpKind::kAddRoute, kBase + 3)},
@@ -79,17 +80,18 @@ TEST(RoutePlanner, NewRouteCreatesMembersThenTheGroupThenTheRoute) {
 
 TEST(RoutePlanner, SameRouteIsANoOp) {
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 2, kBase}, {"192.0.2.3", 1, kBase + 1}});
-  RoutePlan p = planProgram(now, route("203.0.113.10/32", {{"192.0.2.3", 1}, {"192.0.2.2", 2}}), groups, ids, {});
+  RoutePlan p =
+      planProgram(now, route("203.0.113.10/32", {{"192.0.2.3", 1}, {"192.0.2.2", 2}}), groups, ids, {});
   checkOps({}, p);
   CHECK(p.result == now);
 }
 
 TEST(RoutePlanner, MembershipChangeReplacesTheGroupInPlaceThenDeletesTheLeaver) {
-  RouteEntry now =
-      groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}, {"192.0.2.3", 1, kBase + 1}, {"192.0.2.4", 1, kBase + 2}});
+  RouteEntry now = groupEntry(
+      kBase + 9, {{"192.0.2.2", 1, kBase}, {"192.0.2.3", 1, kBase + 1}, {"192.0.2.4", 1, kBase + 2}});
   ids.reset({kBase, kBase + 1, kBase + 2, kBase + 9});
-  RoutePlan p = planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.4", 1}, {"192.0.2.5", 1}}),
-                            groups, ids, {});
+  RoutePlan p = planProgram(
+      now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.4", 1}, {"192.0.2.5", 1}}), groups, ids, {});
   checkOps({member(kBase + 3, "192.0.2.5"),
             groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 2, 1}, {kBase + 3, 1}}),
             op(OpKind::kDeleteNexthop, kBase + 1)},
@@ -100,7 +102,8 @@ TEST(RoutePlanner, MembershipChangeReplacesTheGroupInPlaceThenDeletesTheLeaver) 
 
 TEST(RoutePlanner, WeightChangeOnlyReplacesTheGroup) {
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}, {"192.0.2.3", 1, kBase + 1}});
-  RoutePlan p = planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 4}}), groups, ids, {});
+  RoutePlan p =
+      planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 4}}), groups, ids, {});
   checkOps({groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 1, 4}})}, p);
 }
 
@@ -124,7 +127,8 @@ TEST(RoutePlanner, DetachedGroupIsReusedAndTheRouteAdded) {
   checkOps({op(OpKind::kAddRoute, kBase + 9)},
            planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}}), groups, ids, {}));
   ids.reset({kBase, kBase + 9});
-  checkOps({member(kBase + 1, "192.0.2.3"), groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 1, 1}}),
+  checkOps({member(kBase + 1, "192.0.2.3"),
+            groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 1, 1}}),
             op(OpKind::kAddRoute, kBase + 9)},
            planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 1}}), groups, ids, {}));
 }
@@ -133,7 +137,8 @@ TEST(RoutePlanner, LostMemberIsCreatedAgain) {
   // The kernel flushed 192.0.2.3's object with its link: the group now has only the first member.
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}});
   ids.reset({kBase, kBase + 1, kBase + 9});
-  checkOps({member(kBase + 2, "192.0.2.3"), groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 2, 1}})},
+  checkOps({member(kBase + 2, "192.0.2.3"),
+            groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}, {kBase + 2, 1}})},
            planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 1}}), groups, ids, {}));
 }
 
@@ -160,8 +165,9 @@ TEST(RoutePlanner, ObjectsHeldByOtherPrefixesAreNotDeleted) {
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}, {"192.0.2.3", 1, kBase + 1}});
   checkOps({groupOp(OpKind::kReplaceGroup, kBase + 9, {{kBase, 1}})},
            planProgram(now, route("203.0.113.10/32", {{"192.0.2.2", 1}}), groups, ids, {kBase + 1}));
-  checkOps({op(OpKind::kDeleteRoute, 0), op(OpKind::kDeleteNexthop, kBase + 9), op(OpKind::kDeleteNexthop, kBase)},
-           planRemoval(now, {kBase + 1}));
+  checkOps(
+      {op(OpKind::kDeleteRoute, 0), op(OpKind::kDeleteNexthop, kBase + 9), op(OpKind::kDeleteNexthop, kBase)},
+      planRemoval(now, {kBase + 1}));
 }
 
 TEST(RoutePlanner, MultipathMode) {
@@ -172,7 +178,8 @@ TEST(RoutePlanner, MultipathMode) {
   checkOps({}, planProgram(add.result, want, multipath, ids, {}));
 
   Route changed = route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 1}});
-  checkOps({{OpKind::kReplaceRoute, 0, {}, {}, changed.nexthops}}, planProgram(add.result, changed, multipath, ids, {}));
+  checkOps({{OpKind::kReplaceRoute, 0, {}, {}, changed.nexthops}},
+           planProgram(add.result, changed, multipath, ids, {}));
 }
 
 TEST(RoutePlanner, LoneMultipathNextHopIgnoresTheWeightTheKernelDoesNotReport) {
@@ -185,7 +192,8 @@ TEST(RoutePlanner, LoneMultipathNextHopIgnoresTheWeightTheKernelDoesNotReport) {
 TEST(RoutePlanner, GroupRouteBecomesMultipathThenItsObjectsGo) {
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}});
   Route want = route("203.0.113.10/32", {{"192.0.2.2", 1}});
-  checkOps({{OpKind::kReplaceRoute, 0, {}, {}, want.nexthops}, op(OpKind::kDeleteNexthop, kBase + 9),
+  checkOps({{OpKind::kReplaceRoute, 0, {}, {}, want.nexthops},
+            op(OpKind::kDeleteNexthop, kBase + 9),
             op(OpKind::kDeleteNexthop, kBase)},
            planProgram(now, want, multipath, ids, {}));
 }
@@ -193,8 +201,8 @@ TEST(RoutePlanner, GroupRouteBecomesMultipathThenItsObjectsGo) {
 TEST(RoutePlanner, Removal) {
   RouteEntry now = groupEntry(kBase + 9, {{"192.0.2.2", 1, kBase}, {"192.0.2.3", 1, kBase + 1}});
   RoutePlan p = planRemoval(now, {});
-  checkOps({op(OpKind::kDeleteRoute, 0), op(OpKind::kDeleteNexthop, kBase + 9), op(OpKind::kDeleteNexthop, kBase),
-            op(OpKind::kDeleteNexthop, kBase + 1)},
+  checkOps({op(OpKind::kDeleteRoute, 0), op(OpKind::kDeleteNexthop, kBase + 9),
+            op(OpKind::kDeleteNexthop, kBase), op(OpKind::kDeleteNexthop, kBase + 1)},
            p);
   CHECK(p.result.form == RouteForm::kAbsent);
   now.form = RouteForm::kDetached;
@@ -225,8 +233,8 @@ TEST(RoutePlanner, InvalidRoutesAreRefused) {
 
 TEST(RoutePlanner, RunningOutOfIdsTakesNothing) {
   NexthopIdAllocator few(kBase, 3);
-  RoutePlan p = planProgram({}, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 1}, {"192.0.2.4", 1}}),
-                            groups, few, {});
+  RoutePlan p = planProgram(
+      {}, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 1}, {"192.0.2.4", 1}}), groups, few, {});
   LONGS_EQUAL(ENOSPC, p.error_code);
   CHECK_TRUE(p.ops.empty());
   CHECK_FALSE(few.isUsed(kBase));
