@@ -3,7 +3,9 @@
 // group the route points at) when the kernel has them, else as a classic RTA_MULTIPATH route. Membership
 // changes replace the group in place; the route is never deleted and re-added while it stays up. Every
 // write first reads the kernel's state for the prefix, so objects the kernel lost behind the agent's back
-// (flushed with a link that went down) are created again.
+// (flushed with a link that went down) are created again. A server that cannot be reached at the moment
+// (no directly connected route to it) is left out of the route and reported in the returned Status, so
+// one dead link does not hold up the VIP's other servers and the caller retries.
 //
 // Owns two netlink sockets (requests; notifications behind eventFd()), the nexthop-ID allocator and the
 // bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what

@@ -33,45 +33,66 @@ Status PlanExecutor::execute(const IpPrefix& prefix, const RouteEntry& current, 
                              RouteEntry& applied) {
   std::vector<uint32_t> unreferenced;  // created by this plan and not used by anything yet
   bool committed = false;              // the kernel's route or group now uses the plan's objects
-  Status first_error;
-  for (PlanOp& op : plan.ops) {
-    Status s = apply(prefix, op, plan);
+  Status deferred;  // the first server left out (unreachable now) or the first failed deletion
+  auto fail = [&](const Status& s) {
+    for (auto it = unreferenced.rbegin(); it != unreferenced.rend(); ++it) deleteNexthop(*it);
+    applied = current;
+    if (committed) {
+      // Only an added route can fail after a commit (a group replaced in place for a route that is gone):
+      // the group holds the new members, the route is still missing.
+      applied = plan.result;
+      if (applied.form == RouteForm::kGroup) applied.form = RouteForm::kDetached;
+    }
+    return s;
+  };
+  for (size_t i = 0; i < plan.ops.size();) {
+    PlanOp& op = plan.ops[i];
+    const bool empty_group =
+        (op.kind == OpKind::kCreateGroup || op.kind == OpKind::kReplaceGroup) && op.members.empty();
+    const bool empty_route =
+        (op.kind == OpKind::kAddRoute || op.kind == OpKind::kReplaceRoute) && !op.id && op.nexthops.empty();
+    if (empty_group || empty_route) return fail(deferred);  // no server can be reached: change nothing
+    bool unreachable = false;
+    Status s = apply(prefix, op, plan, unreachable);
     if (op.kind == OpKind::kDeleteNexthop) {
-      if (!s.isOk() && first_error.isOk()) first_error = s;
+      if (!s.isOk() && deferred.isOk()) deferred = s;
+      ++i;
       continue;
     }
-    if (!s.isOk()) {
-      for (auto it = unreferenced.rbegin(); it != unreferenced.rend(); ++it) deleteNexthop(*it);
-      applied = current;
-      if (committed) {
-        // Only an added route can fail after a commit (a group replaced in place for a route that is gone):
-        // the group holds the new members, the route is still missing.
-        applied = plan.result;
-        if (applied.form == RouteForm::kGroup) applied.form = RouteForm::kDetached;
+    if (unreachable) {
+      // A server that cannot be reached now (its link is down) must not hold up the route's other servers:
+      // leave it out, go on, and report it so that the caller retries.
+      if (deferred.isOk()) deferred = s;
+      if (op.kind == OpKind::kCreateMember) {
+        const uint32_t id = op.id;
+        ids_.release(id);
+        plan.dropMember(id);  // removes plan.ops[i]
+        continue;
       }
-      return s;
     }
+    if (!s.isOk()) return fail(s);
     if (isCreate(op.kind)) {
       unreferenced.push_back(op.id);
     } else {
       unreferenced.clear();
       committed = true;
     }
+    ++i;
   }
   applied = plan.result;
-  return first_error;
+  return deferred;
 }
 
-Status PlanExecutor::apply(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan) {
+Status PlanExecutor::apply(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan, bool& unreachable) {
   switch (op.kind) {
     case OpKind::kCreateMember:
-    case OpKind::kCreateGroup: return createObject(op, plan);
+    case OpKind::kCreateGroup: return createObject(op, plan, unreachable);
     case OpKind::kReplaceGroup: {
       Status s = socket_.request(nl::encodeNewGroup(op.id, protocol_, op.members, plan.result.group, true));
       return s.isOk() ? s : Status::fail(s.error, describeOp(prefix, op, plan) + ": " + s.message);
     }
     case OpKind::kAddRoute:
-    case OpKind::kReplaceRoute: return writeRoute(prefix, op, plan);
+    case OpKind::kReplaceRoute: return writeRoute(prefix, op, plan, unreachable);
     case OpKind::kDeleteRoute: {
       Status s = socket_.request(nl::encodeDelRoute(prefix, table_, protocol_));
       if (s.isOk() || s.error == ESRCH || s.error == ENOENT) return Status::ok();
@@ -82,11 +103,13 @@ Status PlanExecutor::apply(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan) 
   return Status::fail(EINVAL, "unknown operation");
 }
 
-Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan) {
+Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan, bool& unreachable) {
   uint32_t oif = 0;
   if (op.kind == OpKind::kCreateMember) {
-    if (Status s = resolveOif(op.gateway, oif); !s.isOk())
+    if (Status s = resolveOif(op.gateway, oif); !s.isOk()) {
+      unreachable = true;
       return Status::fail(s.error, describeOp({}, op, plan) + ": " + s.message);
+    }
   }
   for (int attempt = 0;; ++attempt) {
     const nl::Bytes message =
@@ -95,8 +118,11 @@ Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan) {
             : nl::encodeNewGroup(op.id, protocol_, op.members, plan.result.group, false);
     Status s = socket_.request(message);
     if (s.isOk()) break;
-    if (s.error != EEXIST || attempt + 1 >= kIdAttempts)
+    if (s.error != EEXIST || attempt + 1 >= kIdAttempts) {
+      // The device went down between the lookup and the create.
+      unreachable = op.kind == OpKind::kCreateMember && (s.error == ENETDOWN || s.error == ENETUNREACH);
       return Status::fail(s.error, describeOp({}, op, plan) + ": " + s.message);
+    }
     // Someone else has this ID: take the next free one, everywhere in the plan.
     ids_.markUsed(op.id);
     auto next = ids_.allocate();
@@ -109,28 +135,35 @@ Status PlanExecutor::createObject(PlanOp& op, RoutePlan& plan) {
   return Status::ok();
 }
 
-Status PlanExecutor::writeRoute(const IpPrefix& prefix, const PlanOp& op, RoutePlan& plan) {
+Status PlanExecutor::writeRoute(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan, bool& unreachable) {
   const bool replace = op.kind == OpKind::kReplaceRoute;
-  nl::Bytes message;
   if (op.id) {
-    message = nl::encodeNewRoute(prefix, table_, protocol_, op.id, replace);
-  } else {
-    std::vector<nl::RouteHop> hops;
-    for (const NextHop& nh : op.nexthops) {
-      nl::RouteHop hop;
-      hop.gateway = nh.gateway;
-      hop.weight = nh.weight;
-      if (Status s = resolveOif(nh.gateway, hop.oif); !s.isOk())
-        return Status::fail(s.error,
-                            describeOp(prefix, op, plan) + ": " + nh.gateway.str() + ": " + s.message);
-      for (RouteMember& m : plan.result.members)
-        if (m.gateway == nh.gateway) m.oif = hop.oif;
-      hops.push_back(hop);
-    }
-    message = nl::encodeNewMultipathRoute(prefix, table_, protocol_, hops, replace);
+    Status s = socket_.request(nl::encodeNewRoute(prefix, table_, protocol_, op.id, replace));
+    return s.isOk() ? s : Status::fail(s.error, describeOp(prefix, op, plan) + ": " + s.message);
   }
-  Status s = socket_.request(message);
-  return s.isOk() ? s : Status::fail(s.error, describeOp(prefix, op, plan) + ": " + s.message);
+  // A classic route: every next hop needs its device; those that cannot be reached now are left out.
+  Status left_out;
+  std::vector<nl::RouteHop> hops;
+  for (const NextHop& nh : std::vector<NextHop>(op.nexthops)) {
+    nl::RouteHop hop;
+    hop.gateway = nh.gateway;
+    hop.weight = nh.weight;
+    if (Status s = resolveOif(nh.gateway, hop.oif); !s.isOk()) {
+      if (left_out.isOk())
+        left_out = Status::fail(s.error, "RTM_NEWROUTE " + prefix.str() + " table " + std::to_string(table_) +
+                                             " via " + nh.gateway.str() + ": " + s.message);
+      plan.dropGateway(nh.gateway);
+      continue;
+    }
+    for (RouteMember& m : plan.result.members)
+      if (m.gateway == nh.gateway) m.oif = hop.oif;
+    hops.push_back(hop);
+  }
+  if (hops.empty()) return left_out;
+  Status s = socket_.request(nl::encodeNewMultipathRoute(prefix, table_, protocol_, hops, replace));
+  if (!s.isOk()) return Status::fail(s.error, describeOp(prefix, op, plan) + ": " + s.message);
+  unreachable = !left_out.isOk();
+  return left_out;
 }
 
 Status PlanExecutor::deleteNexthop(uint32_t id) {

@@ -2,9 +2,12 @@
 // request socket. It resolves each new gateway's output device with a route lookup (refusing a gateway
 // that is not directly connected), moves on to the next free ID when the kernel already has one (EEXIST),
 // and when a step fails it deletes again the objects it created that nothing uses yet, so a failed attempt
-// leaves no debris. Deletions of objects no longer used are best effort: all are tried, the first error is
-// returned. Borrows the socket and the ID allocator; event-loop thread. Errors come back as Status naming
-// the request, e.g. "RTM_NEWNEXTHOP id 1610612737 via 192.0.2.2: Network is unreachable (errno 101)".
+// leaves no debris. A server that cannot be reached now (no route to it, its link down) is left out so
+// that it does not hold up the route's other servers; the route is programmed without it and its error is
+// returned, so the caller retries. Deletions of objects no longer used are best effort: all are tried, the
+// first error is returned. Borrows the socket and the ID allocator; event-loop thread. Errors come back as
+// Status naming the request, e.g. "RTM_NEWNEXTHOP id 1610612737 via 192.0.2.2: Network is unreachable (errno
+// 101)".
 #pragma once
 
 #include <cstdint>
@@ -33,9 +36,10 @@ class PlanExecutor {
   Status deleteNexthop(uint32_t id);
 
  private:
-  Status apply(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan);
-  Status createObject(PlanOp& op, RoutePlan& plan);
-  Status writeRoute(const IpPrefix& prefix, const PlanOp& op, RoutePlan& plan);
+  // `unreachable` is set when the failure is a server that cannot be reached now (left out of the plan).
+  Status apply(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan, bool& unreachable);
+  Status createObject(PlanOp& op, RoutePlan& plan, bool& unreachable);
+  Status writeRoute(const IpPrefix& prefix, PlanOp& op, RoutePlan& plan, bool& unreachable);
   std::string describeOp(const IpPrefix& prefix, const PlanOp& op, const RoutePlan& plan) const;
 
   nl::NetlinkSocket& socket_;

@@ -159,6 +159,17 @@ void RoutePlan::renumber(uint32_t from, uint32_t to) {
     if (m.id == from) m.id = to;
 }
 
+void RoutePlan::dropMember(uint32_t id) {
+  std::erase_if(ops, [&](const PlanOp& op) { return op.kind == OpKind::kCreateMember && op.id == id; });
+  for (PlanOp& op : ops) std::erase_if(op.members, [&](const nl::GroupMember& m) { return m.id == id; });
+  std::erase_if(result.members, [&](const RouteMember& m) { return m.id == id; });
+}
+
+void RoutePlan::dropGateway(const IpAddress& gateway) {
+  for (PlanOp& op : ops) std::erase_if(op.nexthops, [&](const NextHop& nh) { return nh.gateway == gateway; });
+  std::erase_if(result.members, [&](const RouteMember& m) { return m.gateway == gateway && m.id == 0; });
+}
+
 bool replaceableInPlace(const nl::GroupSpec& from, const nl::GroupSpec& to) {
   if (from.type != to.type) return false;
   return from.type != nl::GroupType::kResilient || from.resilient.buckets == to.resilient.buckets;

@@ -52,6 +52,10 @@ struct RoutePlan {
 
   // Moves everything from object ID `from` to `to` (the kernel had `from` already: EEXIST).
   void renumber(uint32_t from, uint32_t to);
+  // Leaves out a server that cannot be reached now: the creation of member `id` and the member itself
+  // from the group and the result. (dropGateway: likewise for a multipath route's next hop.)
+  void dropMember(uint32_t id);
+  void dropGateway(const IpAddress& gateway);
 };
 
 // Checks `route` (next hops present, weights 1..256, gateways of the prefix's family, no duplicates);

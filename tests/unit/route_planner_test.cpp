@@ -251,3 +251,19 @@ TEST(RoutePlanner, RenumberMovesAnIdEverywhere) {
   LONGS_EQUAL(78, p.result.group_id);
   LONGS_EQUAL(78, p.ops[2].id);
 }
+
+TEST(RoutePlanner, DroppingAnUnreachableServer) {
+  RoutePlan p =
+      planProgram({}, route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 2}}), groups, ids, {});
+  p.dropMember(kBase + 1);
+  checkOps({member(kBase, "192.0.2.2"), groupOp(OpKind::kCreateGroup, kBase + 2, {{kBase, 1}}),
+            op(OpKind::kAddRoute, kBase + 2)},
+           p);
+  LONGS_EQUAL(1, p.result.members.size());
+
+  Route want = route("203.0.113.10/32", {{"192.0.2.2", 1}, {"192.0.2.3", 2}});
+  RoutePlan m = planProgram({}, want, multipath, ids, {});
+  m.dropGateway(ip("192.0.2.2"));
+  checkOps({{OpKind::kAddRoute, 0, {}, {}, {{ip("192.0.2.3"), 2}}}}, m);
+  LONGS_EQUAL(1, m.result.members.size());
+}
