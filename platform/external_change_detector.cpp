@@ -14,6 +14,10 @@ void ExternalChangeDetector::watchLinks(const std::set<uint32_t>& ifindexes) {
   for (uint32_t i : ifindexes) links_.emplace(i, true);
 }
 
+void ExternalChangeDetector::forgetLinkStates() {
+  for (auto& [index, usable] : links_) usable.reset();
+}
+
 std::optional<std::string> ExternalChangeDetector::examine(const uint8_t* data, size_t len) {
   nlmsghdr h;
   if (!data || len < sizeof h) return std::nullopt;

@@ -28,6 +28,9 @@ class ExternalChangeDetector {
   // watched keep their state, so that one that went down is noticed when it comes back.
   void watchLinks(const std::set<uint32_t>& ifindexes);
   bool watches(uint32_t ifindex) const { return links_.count(ifindex) != 0; }
+  // After lost notifications: the watched links' states are unknown, so the next notification about each
+  // counts as a change.
+  void forgetLinkStates();
 
   // Why `message` is an external change to the agent's state, or nullopt. Undecodable messages are ignored.
   std::optional<std::string> examine(const uint8_t* data, size_t len);
@@ -39,7 +42,7 @@ class ExternalChangeDetector {
   uint8_t protocol_;
   uint32_t table_;
   uint32_t own_port_;
-  std::map<uint32_t, bool> links_;  // ifindex -> usable
+  std::map<uint32_t, std::optional<bool>> links_;  // ifindex -> usable (nullopt: unknown)
 };
 
 }  // namespace anycastd

@@ -156,10 +156,15 @@ void KernelDataplane::processEvents() {
     }
     if (err != 0) break;  // EAGAIN: nothing more pending
   }
+  if (overrun) detector_.forgetLinkStates();  // link notifications may be among the lost ones
   std::vector<std::string> reasons;
-  if (overrun) reasons.push_back("netlink event overrun");
   for (const nl::Bytes& m : messages)
     if (auto why = detector_.examine(m)) reasons.push_back(std::move(*why));
+  if (overrun) {
+    // Notifications were lost: whatever they said, only a full resynchronisation is safe.
+    if (onExternalChange) onExternalChange("netlink event overrun");
+    return;
+  }
   if (reasons.empty() || !onExternalChange) return;
   std::string why = reasons.front();
   if (reasons.size() > 1) why += " (and " + std::to_string(reasons.size() - 1) + " more)";

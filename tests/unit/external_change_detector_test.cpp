@@ -100,3 +100,12 @@ TEST(ExternalChangeDetector, GarbageIsIgnored) {
   nl::Bytes b = {1, 2, 3};
   CHECK_FALSE(detector.examine(b).has_value());
 }
+
+TEST(ExternalChangeDetector, AfterAnOverrunTheNextLinkStateCounts) {
+  detector.watchLinks({3});
+  detector.forgetLinkStates();
+  auto why = detector.examine(link(RTM_NEWLINK, 3, kUp));
+  CHECK_TRUE(why.has_value());
+  STRCMP_EQUAL("link va is up again", why->c_str());
+  CHECK_FALSE(detector.examine(link(RTM_NEWLINK, 3, kUp)).has_value());
+}
