@@ -9,7 +9,7 @@ DESTDIR ?=
 BUILD ?= build
 
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-unused-parameter -MMD -MP
+override CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-unused-parameter -MMD -MP
 PKGS := libnl-3.0 libnl-route-3.0 protobuf libevent_core
 CPPFLAGS += -I. -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -17,10 +17,11 @@ LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 .PHONY: all deps test unit integration demo install clean
 all: $(BUILD)/anycastd
 
+# Order matters: agent/module.mk links the daemon from the object lists the others define.
 include proto/module.mk
-include agent/module.mk
 include netlink/module.mk
 include platform/module.mk
+include agent/module.mk
 include tests/module.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
@@ -34,6 +35,9 @@ deps:
 install: $(BUILD)/anycastd
 	install -D -m 0755 $(BUILD)/anycastd $(DESTDIR)$(PREFIX)/sbin/anycastd
 	install -D -m 0644 examples/anycastd.conf $(DESTDIR)$(PREFIX)/share/doc/anycastd/examples/anycastd.conf
+
+# Generated sources are kept (they are intermediate files otherwise, and make would delete them).
+.SECONDARY:
 
 clean:
 	rm -rf $(BUILD)
