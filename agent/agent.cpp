@@ -138,13 +138,22 @@ void Agent::reconcile() {
 
 void Agent::scheduleRetry() {
   retry_timer_.arm(backoff_);
+  retry_at_ = std::chrono::steady_clock::now() + backoff_;
   backoff_ = std::min(backoff_ * 2, kMaxRetry);
 }
 
 void Agent::onExternalChange(const char* why) {
   logWarning(std::string("dataplane changed behind the agent's back (") + why + "): resynchronising");
   reconciler_.markNeedsResync();
-  if (!retry_timer_.armed()) retry_timer_.arm(kExternalChangeDelay);
+  // A change is news (a link came back, a route was deleted): act on it soon even in the middle of a long
+  // backoff, and start the backoff over. A burst of changes keeps the earlier deadline, so it cannot
+  // postpone the resync indefinitely.
+  backoff_ = kFirstRetry;
+  const auto soon = std::chrono::steady_clock::now() + kExternalChangeDelay;
+  if (!retry_timer_.armed() || retry_at_ > soon) {
+    retry_timer_.arm(kExternalChangeDelay);
+    retry_at_ = soon;
+  }
 }
 
 bool Agent::withdrawAll() {

@@ -61,6 +61,7 @@ class Agent {
   Reconciler reconciler_;
   std::vector<Vip> vips_;
   Timer retry_timer_;
+  std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   std::chrono::milliseconds backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;
 };

@@ -13,6 +13,12 @@ namespace anycastd {
 
 enum class NexthopMode { kAuto, kResilientGroup, kGroup, kMultipathRoute };
 
+// The agent's kernel nexthop IDs: kNexthopIdRange IDs from KernelConfig::nexthop_id_base, all below
+// kNexthopIdLimit (zebra treats IDs with any of the top four bits set as its layer-2 groups).
+constexpr uint32_t kNexthopIdRange = 1u << 20;
+constexpr uint32_t kNexthopIdLimit = 1u << 28;
+constexpr uint32_t kDefaultNexthopIdBase = kNexthopIdLimit - kNexthopIdRange;  // 0x0FF00000
+
 struct KernelConfig {
   uint8_t route_protocol = 200;
   uint32_t table = 254;
@@ -20,7 +26,7 @@ struct KernelConfig {
   uint16_t buckets = 128;
   uint32_t idle_timer_s = 10;
   uint32_t unbalanced_timer_s = 0;
-  uint32_t nexthop_id_base = 0x60000000;
+  uint32_t nexthop_id_base = kDefaultNexthopIdBase;
 };
 
 enum class CheckKind { kTcp, kHttp };

@@ -87,8 +87,10 @@ class Validator {
       out.idle_timer_s = k.idle_timer_s();
     if (k.has_unbalanced_timer_s() && inRange(t, k, "unbalanced_timer_s", k.unbalanced_timer_s(), 0, 3600))
       out.unbalanced_timer_s = k.unbalanced_timer_s();
+    // zebra reads nexthop IDs with any of the top four bits set as its own layer-2 groups and ignores
+    // kernel routes that use them, so the whole range must stay below 2^28.
     if (k.has_nexthop_id_base() &&
-        inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, 0xFFFFFFFFu - (1u << 20)))
+        inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, kNexthopIdLimit - kNexthopIdRange))
       out.nexthop_id_base = k.nexthop_id_base();
     return out;
   }

@@ -9,11 +9,13 @@
 #include <optional>
 #include <set>
 
+#include "agent/config.h"
+
 namespace anycastd {
 
 class NexthopIdAllocator {
  public:
-  static constexpr uint32_t kRangeSize = 1u << 20;
+  static constexpr uint32_t kRangeSize = kNexthopIdRange;
 
   // The range is clipped to end at 2^32 - 1 and to leave out 0 (the kernel's "pick one for me").
   explicit NexthopIdAllocator(uint32_t base, uint32_t size = kRangeSize);

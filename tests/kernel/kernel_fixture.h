@@ -19,7 +19,7 @@
 namespace kernel_test {
 
 constexpr uint8_t kProtocol = 200;
-constexpr uint32_t kIdBase = 0x60000000;
+constexpr uint32_t kIdBase = anycastd::kDefaultNexthopIdBase;
 
 // Creates the namespace's links and addresses; false (with a message on stderr) on failure.
 bool setUpNetwork();

@@ -185,6 +185,15 @@ TEST(ConfigLoader, ZebraOwnedProtocolRejected) {
   expectError("dataplane { kernel { route_protocol: 300 } }", "route_protocol 300 is out of range 1..255");
 }
 
+TEST(ConfigLoader, NexthopIdRangeStaysBelowZebrasLayer2Ids) {
+  expectError("dataplane { kernel { nexthop_id_base: 1610612736 } }",
+              "f.conf:1:22: nexthop_id_base 1610612736 is out of range 1..267386880");
+  auto r = parseConfig("dataplane { kernel { nexthop_id_base: 267386880 } }", "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  UNSIGNED_LONGS_EQUAL(267386880, r.config->kernel.nexthop_id_base);
+  UNSIGNED_LONGS_EQUAL(0x0FF00000, parseConfig("", "f.conf").config->kernel.nexthop_id_base);
+}
+
 TEST(ConfigLoader, SeveralErrorsAllReported) {
   std::string text = vipWith("  min_healthy: 5\n  check { tcp { port: 80 } rise: 0 }\n" +
                              std::string("  server { name: \"a\" address: \"x\" }"));

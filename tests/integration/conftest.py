@@ -1,0 +1,99 @@
+"""Fixtures of the integration tests: one namespace fabric (tests/lab/fabric.py) per test module, reset before
+and after every test (anycastd killed, its routes and nexthop objects removed, every server serving again,
+the spine holding no VIP), so tests share the fabric's start-up cost but not their state.
+
+A test is skipped only when it cannot run at all: not root, or no anycastd binary (ANYCASTD, default
+build/anycastd). Everything else that goes wrong is a failure.
+
+Diagnostic knobs (the suite as run by `make test` sets neither, so it tests anycastd's defaults and the FRR
+configuration the README documents):
+- ANYCASTD_KERNEL_EXTRA: fields added to every test config's `dataplane { kernel { ... } }`, e.g.
+  "nexthop_id_base: 6291456" to run the scenarios with another nexthop ID range;
+- LAB_ZEBRA_EXTRA: lines added to the leaf's zebra.conf, separated by ';', e.g.
+  "no zebra nexthop kernel enable".
+"""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+import fabric as lab  # noqa: E402
+
+ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
+
+
+def require_root():
+    if os.geteuid() != 0:
+        pytest.skip("integration tests need root (network namespaces, FRR, kernel routes)")
+
+
+def require_anycastd():
+    if not os.access(ANYCASTD, os.X_OK):
+        pytest.skip(f"no anycastd binary at {ANYCASTD} (build it with `make`)")
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture(scope="module")
+def lab_fabric():
+    """The module's fabric (built once, removed at the end of the module, also on failure or Ctrl-C)."""
+    require_root()
+    zebra_extra = [line.strip() for line in os.environ.get("LAB_ZEBRA_EXTRA", "").split(";") if line.strip()]
+    with lab.Fabric(anycastd=ANYCASTD, kernel_extra=os.environ.get("ANYCASTD_KERNEL_EXTRA", ""),
+                    zebra_extra=zebra_extra, log=print) as fab:
+        yield fab
+
+
+def _report_state(fab, request):
+    """After a failed test: print what anycastd logged and what the kernel and the spine held."""
+    rep = getattr(request.node, "rep_call", None)
+    if rep is None or not rep.failed:
+        return
+    print(f"---- anycastd log ({fab.anycastd_log_path}) ----")
+    print(fab.anycastd_log()[-6000:])
+    zlog = fab.frr_dir / "zebra.log"
+    if zlog.exists():
+        print(f"---- zebra log ({zlog}), last lines ----")
+        print("\n".join(zlog.read_text(errors="replace").splitlines()[-15:]))
+    for what, fn in (("kernel routes proto 200", lambda: fab.kernel_routes()),
+                     ("nexthops proto 200", lambda: fab.nexthops(200)),
+                     ("spine ipv4", lambda: sorted(fab.spine_rib(4))),
+                     ("spine ipv6", lambda: sorted(fab.spine_rib(6)))):
+        try:
+            print(f"---- {what}: {fn()}")
+        except Exception as exc:
+            print(f"---- {what}: could not read: {exc}")
+
+
+@pytest.fixture
+def fabric(request):
+    """The module's fabric in a clean state, for a test that runs anycastd."""
+    require_root()
+    require_anycastd()
+    fab = request.getfixturevalue("lab_fabric")
+    fab.reset()
+    yield fab
+    _report_state(fab, request)
+    fab.reset()
+
+
+@pytest.fixture
+def bare_fabric(request):
+    """The module's fabric in a clean state, for a test of the lab itself (no anycastd needed)."""
+    fab = request.getfixturevalue("lab_fabric")
+    fab.reset()
+    yield fab
+    fab.reset()
+
+
+@pytest.fixture
+def anycastd_binary():
+    require_anycastd()
+    return ANYCASTD
