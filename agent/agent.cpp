@@ -81,12 +81,23 @@ Status Agent::start() {
 }
 
 void Agent::onProbeResult(Vip& vip, Server& server, const ProbeResult& result) {
+  if (server.results < vip.config->check.rise) ++server.results;
   auto transition = server.health.onResult(result);
-  if (!transition) return;
+  if (!transition) return reportInitialRoutesIfComplete();
   logInfo("vip " + vip.config->name + " server " + server.config.name + " " + toString(transition->from) +
           " -> " + toString(transition->to) + ": " + transition->reason);
   decide(vip);
   reconcile();
+}
+
+void Agent::reportInitialRoutesIfComplete() {
+  if (initial_routes_reported_ || !reconciler_.converged()) return;
+  for (const Vip& vip : vips_)
+    for (const Server& s : vip.servers)
+      if (s.health.state() != HealthState::kUp && s.results < vip.config->check.rise) return;
+  initial_routes_reported_ = true;
+  logInfo("first health verdict on every server: initial routes complete");
+  dataplane_.initialRoutesComplete();
 }
 
 void Agent::decide(Vip& vip) {
@@ -134,6 +145,7 @@ void Agent::reconcile() {
   if (!outcome.failed.empty()) return scheduleRetry();
   backoff_ = kFirstRetry;
   retry_timer_.cancel();
+  reportInitialRoutesIfComplete();
 }
 
 void Agent::scheduleRetry() {

@@ -40,6 +40,7 @@ class Agent {
     const ServerConfig& config;
     HealthStateMachine health;
     std::unique_ptr<Prober> prober;
+    uint32_t results = 0;  // probe results so far (counted up to the VIP's rise)
   };
   struct Vip {
     const VipConfig* config;
@@ -52,6 +53,7 @@ class Agent {
   void reconcile();
   void scheduleRetry();
   void onExternalChange(const char* why);
+  void reportInitialRoutesIfComplete();
   void logApplied(const RouteOp& op);
   const Vip* vipFor(const IpPrefix& prefix) const;
 
@@ -64,6 +66,7 @@ class Agent {
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   std::chrono::milliseconds backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;
+  bool initial_routes_reported_ = false;
 };
 
 }  // namespace anycastd

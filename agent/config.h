@@ -29,6 +29,16 @@ struct KernelConfig {
   uint32_t nexthop_id_base = kDefaultNexthopIdBase;
 };
 
+enum class DataplaneKind { kKernel, kZebra };
+
+struct ZebraConfig {
+  std::string socket = "/var/run/frr/zserv.api";
+  uint16_t table_instance = 100;
+  std::string frr_release = "auto";  // "auto" or a release parseFrrRelease() accepts
+  uint32_t graceful_restart_s = 60;
+  bool verify_kernel = true;
+};
+
 enum class CheckKind { kTcp, kHttp };
 
 struct CheckConfig {
@@ -55,10 +65,13 @@ struct VipConfig {
   uint32_t min_healthy = 1;
   CheckConfig check;
   std::vector<ServerConfig> servers;
+  uint32_t route_tag = 0;  // 0: none (zebra mode only)
 };
 
 struct AgentConfig {
+  DataplaneKind dataplane = DataplaneKind::kKernel;
   KernelConfig kernel;
+  ZebraConfig zebra;
   std::string control_socket = "/run/anycastd/anycastd.sock";
   std::vector<VipConfig> vips;
 };

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "platform/zapi_release.h"
 #include "proto/config.pb.h"
 
 namespace anycastd {
@@ -92,6 +93,27 @@ class Validator {
     if (k.has_nexthop_id_base() &&
         inRange(t, k, "nexthop_id_base", k.nexthop_id_base(), 1, kNexthopIdLimit - kNexthopIdRange))
       out.nexthop_id_base = k.nexthop_id_base();
+    return out;
+  }
+
+  ZebraConfig zebra(const config::ZebraDataplane& z, const Tree* t) {
+    ZebraConfig out;
+    if (z.has_socket()) {
+      if (z.socket().empty() || z.socket()[0] != '/' || z.socket().size() > 107)
+        error(t, z, "socket", -1, "socket must be an absolute path of at most 107 characters");
+      out.socket = z.socket();
+    }
+    if (z.has_table_instance() && inRange(t, z, "table_instance", z.table_instance(), 1, 65535))
+      out.table_instance = static_cast<uint16_t>(z.table_instance());
+    if (z.has_frr_release()) {
+      std::string why;
+      if (z.frr_release() != "auto" && !parseFrrRelease(z.frr_release(), &why))
+        error(t, z, "frr_release", -1, "frr_release: " + why);
+      out.frr_release = z.frr_release();
+    }
+    if (z.has_graceful_restart_s() && inRange(t, z, "graceful_restart_s", z.graceful_restart_s(), 0, 3600))
+      out.graceful_restart_s = z.graceful_restart_s();
+    if (z.has_verify_kernel()) out.verify_kernel = z.verify_kernel();
     return out;
   }
 
@@ -185,6 +207,14 @@ class Validator {
       out.servers.push_back(sc);
     }
     if (v.server_size() == 0) error(t, v, "name", -1, "vip '" + v.name() + "' has no server");
+    if (v.has_route_tag()) {
+      if (v.route_tag() == 0)
+        error(t, v, "route_tag", -1, "route_tag must be at least 1");
+      else if (!zebra_mode_)
+        error(t, v, "route_tag", -1,
+              "route_tag needs the zebra dataplane (dataplane { zebra { ... } }): kernel routes carry no tag");
+      out.route_tag = v.route_tag();
+    }
     if (v.has_min_healthy()) {
       out.min_healthy = v.min_healthy();
       if (v.min_healthy() == 0)
@@ -201,6 +231,11 @@ class Validator {
     AgentConfig out;
     if (c.dataplane().has_kernel())
       out.kernel = kernel(c.dataplane().kernel(), nested(nested(t, c, "dataplane"), c.dataplane(), "kernel"));
+    if (c.dataplane().has_zebra()) {
+      out.dataplane = DataplaneKind::kZebra;
+      out.zebra = zebra(c.dataplane().zebra(), nested(nested(t, c, "dataplane"), c.dataplane(), "zebra"));
+      zebra_mode_ = true;
+    }
     if (c.has_control_socket()) {
       if (c.control_socket().empty() || c.control_socket()[0] != '/' || c.control_socket().size() > 107)
         error(t, c, "control_socket", -1,
@@ -224,6 +259,7 @@ class Validator {
  private:
   const std::string& file_;
   std::vector<ConfigError>& errors_;
+  bool zebra_mode_ = false;  // set before the VIPs are validated
 };
 
 }  // namespace

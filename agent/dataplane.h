@@ -35,6 +35,11 @@ class Dataplane {
   virtual int eventFd() const { return -1; }
   virtual void processEvents() {}
 
+  // The agent has a first verdict on every server (each is up, or has had `rise` probes without coming
+  // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that
+  // the routes are complete, so zebra drops what a previous run left and this one did not re-add.
+  virtual void initialRoutesComplete() {}
+
   // Called (on the event-loop thread) when the dataplane sees a change made by someone else that may have
   // broken the programmed state (a nexthop object deleted with its link, a route deleted by hand): the agent
   // then resynchronises. Set once by the owner.

@@ -13,6 +13,7 @@
 #include "agent/event_loop.h"
 #include "agent/log.h"
 #include "platform/kernel_dataplane.h"
+#include "platform/zebra_dataplane.h"
 
 #ifndef ANYCASTD_VERSION
 #define ANYCASTD_VERSION "0.1.0"
@@ -25,13 +26,15 @@ const char kUsage[] =
     "       anycastd --config FILE --check-config\n"
     "\n"
     "Health-checks the servers behind each anycast VIP and keeps the VIP's route (ECMP over the healthy\n"
-    "servers) in the kernel while at least min_healthy of them are healthy; FRR's bgpd announces it.\n"
+    "servers) while at least min_healthy of them are healthy; FRR's bgpd announces it. Kernel mode writes\n"
+    "the route into the kernel (netlink); zebra mode hands it to FRR's zebra (zebra API).\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE   configuration (protobuf text format, see proto/config.proto)\n"
     "      --check-config  validate FILE, print FILE:LINE:COL: message per problem, exit 0 if valid, else 1\n"
     "  -k, --keep-routes   on SIGTERM/SIGINT exit keeping the routes (planned restart or upgrade); the next\n"
-    "                      start adopts them. Without it SIGTERM/SIGINT withdraw every VIP first.\n"
+    "                      start adopts them (zebra mode: zebra keeps them for graceful_restart_s).\n"
+    "                      Without it SIGTERM/SIGINT withdraw every VIP first.\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
@@ -82,8 +85,12 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   try {
     EventLoop loop;
-    KernelDataplane dataplane(loaded.config->kernel);
-    Agent agent(loop, *loaded.config, dataplane);
+    std::unique_ptr<Dataplane> dataplane;
+    if (loaded.config->dataplane == DataplaneKind::kZebra)
+      dataplane = std::make_unique<ZebraDataplane>(loop, loaded.config->zebra);
+    else
+      dataplane = std::make_unique<KernelDataplane>(loaded.config->kernel);
+    Agent agent(loop, *loaded.config, *dataplane);
     if (Status s = agent.start(); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;

@@ -20,6 +20,7 @@ struct NextHop {
 struct Route {
   IpPrefix prefix;
   std::vector<NextHop> nexthops;  // sorted by gateway, no duplicates, never empty
+  uint32_t tag = 0;               // route tag (zebra mode); 0: none
   auto operator<=>(const Route&) const = default;
 };
 

@@ -13,7 +13,7 @@ VipDecision decideVip(const VipConfig& vip, const std::vector<HealthState>& stat
   VipDecision d;
   d.total = static_cast<uint32_t>(vip.servers.size());
   d.min_healthy = vip.min_healthy;
-  Route route{vip.prefix, {}};
+  Route route{vip.prefix, {}, vip.route_tag};
   for (size_t i = 0; i < vip.servers.size() && i < states.size(); ++i) {
     if (states[i] != HealthState::kUp) continue;
     ++d.healthy;

@@ -141,7 +141,12 @@ ZapiResult<std::vector<uint8_t>> encodeRouteAdd(FrrRelease release, const ZapiRo
   for (const ZapiNextHop& nh : route.nexthops) {
     const IpAddress& gw = nh.hop.gateway;
     w.u32(route.vrfId);
-    w.u8(gw.isV4() ? kZapiNexthopIpv4Ifindex : kZapiNexthopIpv6Ifindex);
+    // Without an interface the next hop must be a plain gateway, which zebra resolves through its connected
+    // routes; an *_IFINDEX next hop with ifindex 0 never becomes active (FAIL_INSTALL).
+    if (nh.ifindex == 0)
+      w.u8(gw.isV4() ? kZapiNexthopIpv4 : kZapiNexthopIpv6);
+    else
+      w.u8(gw.isV4() ? kZapiNexthopIpv4Ifindex : kZapiNexthopIpv6Ifindex);
     w.u8(weighted ? kZapiNexthopFlagWeight : 0);
     w.raw(gw.bytes(), gw.byteLength());
     w.u32(nh.ifindex);

@@ -22,9 +22,11 @@ inline constexpr uint32_t kZapiMessageNexthop = 0x01;
 inline constexpr uint32_t kZapiMessageDistance = 0x02;
 inline constexpr uint32_t kZapiMessageMetric = 0x04;
 inline constexpr uint32_t kZapiMessageTag = 0x08;
-// ZAPI_NEXTHOP_FLAG_WEIGHT; NEXTHOP_TYPE_IPV4_IFINDEX / IPV6_IFINDEX.
+// ZAPI_NEXTHOP_FLAG_WEIGHT; NEXTHOP_TYPE_IPV4 / IPV4_IFINDEX / IPV6 / IPV6_IFINDEX.
 inline constexpr uint8_t kZapiNexthopFlagWeight = 0x04;
+inline constexpr uint8_t kZapiNexthopIpv4 = 2;
 inline constexpr uint8_t kZapiNexthopIpv4Ifindex = 3;
+inline constexpr uint8_t kZapiNexthopIpv6 = 4;
 inline constexpr uint8_t kZapiNexthopIpv6Ifindex = 5;
 
 struct ZapiNextHop {
@@ -50,7 +52,7 @@ struct ZapiRoute {
 ZapiRoute toZapiRoute(const Route& route, ZapiRouteType type, uint16_t instance);
 
 // ROUTE_ADD: type, instance, flags, message (NEXTHOP [| DISTANCE | METRIC | TAG when set]), safi 1, family,
-// prefixlen, PSIZE(prefixlen) prefix bytes, u16 count, next hops as IPV4_IFINDEX / IPV6_IFINDEX (by the
+// prefixlen, PSIZE(prefixlen) prefix bytes, u16 count, next hops as IPV4 / IPV6 (ifindex 0: zebra resolves the gateway) or IPV4_IFINDEX / IPV6_IFINDEX (by the
 // gateway's family) with the WEIGHT flag and weight (u32 or u64 by release) on every next hop when any weight
 // is not 1, then distance, metric, tag. Errors: no next hops, weight 0, prefix length too long, > 16384
 // bytes. zebra's own ECMP limit (CAPABILITIES.ecmp) is the caller's to respect.

@@ -55,6 +55,8 @@ VIP4 = "203.0.113.10/32"
 VIP6 = "2001:db8::10/128"
 HTTP_PORT = 80
 ROUTE_PROTOCOL = 200
+TABLE_INSTANCE = 100  # zebra mode: route type table, this instance
+RTPROT_ZEBRA = 11  # zebra's routes in the kernel
 
 _seq = itertools.count()
 
@@ -110,13 +112,19 @@ class Fabric:
     """
 
     def __init__(self, vips=(VIP4, VIP6), anycastd=None, n_servers=3, zebra_nhg_keep=1, zebra_extra=(),
-                 kernel_extra="", log=None):
+                 kernel_extra="", log=None, mode="kernel"):
         """vips: the prefixes bgpd may announce (and the servers hold on lo). anycastd: the binary (default
         $ANYCASTD or build/anycastd). zebra_nhg_keep: `zebra nexthop-group keep` in seconds, None for FRR's
         default (180 s). zebra 8.4 keeps a kernel nexthop group it learned that long after its last route
         went, and while it does, re-creates the group's members as its own (proto zebra, same IDs) when
         they are deleted; 1 s makes that leftover vanish between tests. zebra_extra: more zebra.conf lines.
-        kernel_extra: fields added to `dataplane { kernel { ... } }` by config()."""
+        kernel_extra: fields added to `dataplane { kernel { ... } }` by config(). mode: "kernel" (bgpd
+        redistributes kernel routes) or "zebra" (anycastd hands the routes to zebra as type table, instance
+        TABLE_INSTANCE; bgpd announces IPv4 VIPs through `redistribute table` and IPv6 VIPs through `network`
+        statements, as the README documents)."""
+        if mode not in ("kernel", "zebra"):
+            raise ValueError(f"mode must be kernel or zebra, not {mode!r}")
+        self.mode = mode
         self.kernel_extra = kernel_extra
         self.zebra_nhg_keep = zebra_nhg_keep
         self.zebra_extra = list(zebra_extra)
@@ -307,11 +315,13 @@ class Fabric:
                 f" neighbor {peer} advertisement-interval 0")],
             " address-family ipv4 unicast",
             f"  neighbor {SPINE_V4} activate",
-            "  redistribute kernel route-map ANYCAST",
+            *(["  redistribute kernel route-map ANYCAST"] if self.mode == "kernel" else
+              [f"  redistribute table {TABLE_INSTANCE} route-map ANYCAST"]),
             " exit-address-family",
             " address-family ipv6 unicast",
             f"  neighbor {SPINE_V6} activate",
-            "  redistribute kernel route-map ANYCAST6",
+            *(["  redistribute kernel route-map ANYCAST6"] if self.mode == "kernel" else
+              [f"  network {v}" for v in v6]),
             " exit-address-family",
             "",
         ])
@@ -551,11 +561,16 @@ class Fabric:
         names = servers or [s.name for s in self.servers]
         return vip_config(name, prefix, [(n, self.server(n).address(family)) for n in names], **kw)
 
-    def config(self, *vip_blocks, route_protocol=ROUTE_PROTOCOL, kernel_extra=None):
-        """A complete anycastd config: kernel dataplane, the fabric's control socket, the given vip blocks."""
-        extra = self.kernel_extra if kernel_extra is None else kernel_extra
-        return (f"dataplane {{ kernel {{ route_protocol: {route_protocol} {extra}}} }}\n"
-                f'control_socket: "{self.control_socket}"\n' + "".join(vip_blocks))
+    def config(self, *vip_blocks, route_protocol=ROUTE_PROTOCOL, kernel_extra=None, zebra_extra=""):
+        """A complete anycastd config: the fabric's dataplane (kernel, or zebra on the leaf's zserv.api), the
+        fabric's control socket, the given vip blocks."""
+        if self.mode == "zebra":
+            dataplane = (f'dataplane {{ zebra {{ socket: "{self.frr_dir / "zserv.api"}" '
+                         f"table_instance: {TABLE_INSTANCE} {zebra_extra}}} }}\n")
+        else:
+            extra = self.kernel_extra if kernel_extra is None else kernel_extra
+            dataplane = f"dataplane {{ kernel {{ route_protocol: {route_protocol} {extra}}} }}\n"
+        return dataplane + f'control_socket: "{self.control_socket}"\n' + "".join(vip_blocks)
 
     @property
     def anycastd_running(self):

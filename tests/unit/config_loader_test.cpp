@@ -194,6 +194,35 @@ TEST(ConfigLoader, NexthopIdRangeStaysBelowZebrasLayer2Ids) {
   UNSIGNED_LONGS_EQUAL(0x0FF00000, parseConfig("", "f.conf").config->kernel.nexthop_id_base);
 }
 
+TEST(ConfigLoader, ZebraDataplane) {
+  auto r = parseConfig(
+      "dataplane { zebra { socket: \"/run/frr/zserv.api\" table_instance: 7 frr_release: \"10.3.1\" "
+      "graceful_restart_s: 0 verify_kernel: false } }\n" +
+          vipWith(std::string(kTcp) + kServers + "  route_tag: 65001"),
+      "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  CHECK(r.config->dataplane == DataplaneKind::kZebra);
+  STRCMP_EQUAL("/run/frr/zserv.api", r.config->zebra.socket.c_str());
+  LONGS_EQUAL(7, r.config->zebra.table_instance);
+  STRCMP_EQUAL("10.3.1", r.config->zebra.frr_release.c_str());
+  LONGS_EQUAL(0, r.config->zebra.graceful_restart_s);
+  CHECK_FALSE(r.config->zebra.verify_kernel);
+  LONGS_EQUAL(65001, r.config->vips[0].route_tag);
+  auto d = parseConfig("dataplane { zebra { } }", "f.conf");
+  CHECK_TRUE(d.config.has_value());
+  STRCMP_EQUAL("auto", d.config->zebra.frr_release.c_str());
+  LONGS_EQUAL(100, d.config->zebra.table_instance);
+  LONGS_EQUAL(60, d.config->zebra.graceful_restart_s);
+}
+
+TEST(ConfigLoader, ZebraDataplaneErrors) {
+  expectError("dataplane { zebra { frr_release: \"7.5\" } }", "f.conf:1:21: frr_release:");
+  expectError("dataplane { zebra { table_instance: 0 } }", "f.conf:1:21: table_instance 0 is out of range 1..65535");
+  expectError("dataplane { zebra { socket: \"zserv.api\" } }", "f.conf:1:21: socket must be an absolute path");
+  expectError(vipWith(std::string(kTcp) + kServers + "  route_tag: 5"),
+              "f.conf:6:3: route_tag needs the zebra dataplane");
+}
+
 TEST(ConfigLoader, SeveralErrorsAllReported) {
   std::string text = vipWith("  min_healthy: 5\n  check { tcp { port: 80 } rise: 0 }\n" +
                              std::string("  server { name: \"a\" address: \"x\" }"));
