@@ -35,6 +35,8 @@ deps:
 install: $(BUILD)/anycastd
 	install -D -m 0755 $(BUILD)/anycastd $(DESTDIR)$(PREFIX)/sbin/anycastd
 	install -D -m 0644 examples/anycastd.conf $(DESTDIR)$(PREFIX)/share/doc/anycastd/examples/anycastd.conf
+	install -D -m 0644 examples/anycastd-zebra.conf \
+	  $(DESTDIR)$(PREFIX)/share/doc/anycastd/examples/anycastd-zebra.conf
 
 # Generated sources are kept (they are intermediate files otherwise, and make would delete them).
 .SECONDARY:

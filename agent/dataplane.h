@@ -4,6 +4,7 @@
 // Status (never exceptions) and the caller retries.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -34,6 +35,11 @@ class Dataplane {
   // dataplane's notifications (netlink events in kernel mode).
   virtual int eventFd() const { return -1; }
   virtual void processEvents() {}
+
+  // The agent has withdrawn every VIP and is about to exit: make that final within `budget` (zebra mode:
+  // wait until zebra confirms the removals, which a closing connection could otherwise lose, and tell it to
+  // keep nothing for this client). Returns false if the dataplane did not confirm everything.
+  virtual bool finishWithdrawal(std::chrono::milliseconds budget) { return true; }
 
   // The agent has a first verdict on every server (each is up, or has had `rise` probes without coming
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that

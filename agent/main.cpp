@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
       logError("event loop failed");
       return 3;
     }
-    if (withdraw && !agent.withdrawAll()) {
+    if (withdraw && !(agent.withdrawAll() && dataplane->finishWithdrawal(std::chrono::seconds(3)))) {
       logError("some VIPs could not be withdrawn");
       return 3;
     }

@@ -96,6 +96,7 @@ Status ZebraDataplane::programRoute(const Route& route) {
     if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
   }
+  awaiting_removal_.erase(route.prefix);
   routes_[route.prefix] = route;
   status_[route.prefix].kernel_matches.reset();
   return Status::ok();
@@ -106,6 +107,9 @@ Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
     auto bytes = session_.routeDelete(prefix);
     if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
+    // zebra confirms the removal of a route it holds; one it never installed gets no answer.
+    auto st = status_.find(prefix);
+    if (st != status_.end() && st->second.note == RouteNote::kInstalled) awaiting_removal_.insert(prefix);
   }
   routes_.erase(prefix);
   status_.erase(prefix);
@@ -115,9 +119,35 @@ Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
 
 void ZebraDataplane::initialRoutesComplete() {
   initial_complete_ = true;
-  if (!session_.up()) return;  // sent after the routes when the session comes up
+  if (session_.up()) sendUpdateComplete();  // else after the routes when the session comes up
+}
+
+void ZebraDataplane::sendUpdateComplete() {
   for (auto& bytes : session_.updateComplete()) send(std::move(bytes));
   logInfo("zebra: told zebra the routes are complete (stale routes of a previous run are dropped)");
+}
+
+bool ZebraDataplane::finishWithdrawal(std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (fd_ >= 0 && !awaiting_removal_.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (!out_.empty() && !flushBlocking(left)) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    onReadable();
+  }
+  if (!awaiting_removal_.empty())
+    logWarning("zebra: no confirmation that " + std::to_string(awaiting_removal_.size()) +
+               " routes were removed" + (fd_ < 0 ? " (not connected)" : ""));
+  if (fd_ >= 0) {
+    for (auto& bytes : session_.disableGracefulRestart()) send(std::move(bytes));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!out_.empty()) flushBlocking(std::max(left, std::chrono::milliseconds(100)));
+  }
+  return awaiting_removal_.empty();
 }
 
 std::optional<ZebraDataplane::RouteStatus> ZebraDataplane::routeStatus(const IpPrefix& prefix) const {
@@ -158,6 +188,7 @@ void ZebraDataplane::disconnect(const std::string& why, std::chrono::millisecond
   out_.clear();
   verify_timer_.cancel();
   verify_pending_.clear();
+  awaiting_removal_.clear();  // a new session starts from routes_, which no longer has them
   if (was_up || why != last_failure_)
     logError("zebra: " + why + "; retrying in " + std::to_string(retry_after.count()) + " ms" +
              (was_up ? " (graceful restart keeps the routes in zebra meanwhile)" : ""));
@@ -223,8 +254,7 @@ void ZebraDataplane::onEstablished() {
     send(std::move(bytes.value()));
   }
   if (!routes_.empty()) logInfo("zebra: sent " + std::to_string(routes_.size()) + " routes");
-  if (initial_complete_)
-    for (auto& bytes : session_.updateComplete()) send(std::move(bytes));
+  if (initial_complete_) sendUpdateComplete();
 }
 
 void ZebraDataplane::onNote(const ZapiRouteNotify& note) {
@@ -248,9 +278,11 @@ void ZebraDataplane::onNote(const ZapiRouteNotify& note) {
       break;
     case RouteNote::kRemoved:
       logInfo(what);
+      awaiting_removal_.erase(note.prefix);
       break;
     case RouteNote::kRemoveFail:
       logError(what + ": zebra could not remove the route");
+      awaiting_removal_.erase(note.prefix);
       break;
   }
   if (ours) status_[note.prefix].note = note.note;

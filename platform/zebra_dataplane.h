@@ -52,6 +52,10 @@ class ZebraDataplane : public Dataplane {
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override { return Status::ok(); }
   void initialRoutesComplete() override;
+  // Waits for zebra's REMOVED for every ROUTE_DELETE sent (zebra drops messages it has read but not yet
+  // processed when the connection closes, so exiting right after the deletes could lose them), then sends
+  // GR_DISABLE so that zebra keeps no graceful-restart state for a client that left for good.
+  bool finishWithdrawal(std::chrono::milliseconds budget) override;
 
   struct RouteStatus {
     std::optional<RouteNote> note;        // zebra's last word on the route
@@ -66,6 +70,7 @@ class ZebraDataplane : public Dataplane {
   void onReadable();
   void handle(ZebraSession::Output out);
   void onEstablished();
+  void sendUpdateComplete();
   void onNote(const ZapiRouteNotify& note);
   void send(std::vector<uint8_t> bytes);
   void flushOut();
@@ -87,6 +92,7 @@ class ZebraDataplane : public Dataplane {
 
   std::map<IpPrefix, Route> routes_;  // what the agent wants zebra to hold
   std::map<IpPrefix, RouteStatus> status_;
+  std::set<IpPrefix> awaiting_removal_;  // ROUTE_DELETE sent, REMOVED not yet seen
   bool initial_complete_ = false;
 
   std::unique_ptr<nl::NetlinkSocket> netlink_;  // read-back; null if it could not be opened

@@ -176,8 +176,22 @@ ZapiResult<ZebraSession::Bytes> ZebraSession::routeDelete(const IpPrefix& prefix
 
 std::vector<ZebraSession::Bytes> ZebraSession::updateComplete() const {
   if (!up()) return {};
-  return {encodeClientCapabilities(*release_, routeUpdateComplete(Family::kIpv4)),
-          encodeClientCapabilities(*release_, routeUpdateComplete(Family::kIpv6))};
+  std::vector<Bytes> out = {encodeClientCapabilities(*release_, routeUpdateComplete(Family::kIpv4)),
+                            encodeClientCapabilities(*release_, routeUpdateComplete(Family::kIpv6))};
+  if (settings_.graceful_restart_s > 0) {
+    ZapiClientCapabilities stale;
+    stale.capability = ClientCapability::kRibStaleTime;
+    stale.staleTimeSeconds = settings_.graceful_restart_s;
+    out.push_back(encodeClientCapabilities(*release_, stale));
+  }
+  return out;
+}
+
+std::vector<ZebraSession::Bytes> ZebraSession::disableGracefulRestart() const {
+  if (!up() || settings_.graceful_restart_s == 0) return {};
+  ZapiClientCapabilities off;
+  off.capability = ClientCapability::kGracefulRestartDisable;
+  return {encodeClientCapabilities(*release_, off)};
 }
 
 }  // namespace anycastd

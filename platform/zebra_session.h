@@ -68,8 +68,13 @@ class ZebraSession {
   // choice is stable); weights are dropped where weightsUnsupported().
   ZapiResult<Bytes> routeAdd(const Route& route) const;
   ZapiResult<Bytes> routeDelete(const IpPrefix& prefix) const;
-  // CLIENT_CAPABILITIES ROUTE_UPDATE_COMPLETE for IPv4 and IPv6 unicast.
+  // CLIENT_CAPABILITIES ROUTE_UPDATE_COMPLETE for IPv4 and IPv6 unicast, then (with graceful restart)
+  // RIB_STALE_TIME: zebra keeps the stale time of an earlier session of the same client until its stale
+  // routes are dealt with, which the update-complete does.
   std::vector<Bytes> updateComplete() const;
+  // CLIENT_CAPABILITIES GR_DISABLE: the client leaves for good, zebra keeps nothing for it (empty without
+  // graceful restart).
+  std::vector<Bytes> disableGracefulRestart() const;
 
  private:
   Output fail(std::string why);

@@ -56,6 +56,8 @@ VIP6 = "2001:db8::10/128"
 HTTP_PORT = 80
 ROUTE_PROTOCOL = 200
 TABLE_INSTANCE = 100  # zebra mode: route type table, this instance
+TAGGED_ROUTE_TAG = 65010  # bgpd's route-map sets MED TAGGED_MED on VIP routes carrying this tag
+TAGGED_MED = 500
 RTPROT_ZEBRA = 11  # zebra's routes in the kernel
 
 _seq = itertools.count()
@@ -125,6 +127,8 @@ class Fabric:
         if mode not in ("kernel", "zebra"):
             raise ValueError(f"mode must be kernel or zebra, not {mode!r}")
         self.mode = mode
+        # The protocol of the VIP routes in the leaf's kernel: anycastd's own, or zebra's in zebra mode.
+        self.route_proto = ROUTE_PROTOCOL if mode == "kernel" else RTPROT_ZEBRA
         self.kernel_extra = kernel_extra
         self.zebra_nhg_keep = zebra_nhg_keep
         self.zebra_extra = list(zebra_extra)
@@ -300,6 +304,12 @@ class Fabric:
             "hostname leaf",
             f"log file {d}/bgpd.log",
             *plist,
+            # The README's drain hook: a VIP whose route carries TAGGED_ROUTE_TAG (route_tag, zebra mode) is
+            # announced with MED TAGGED_MED.
+            "route-map ANYCAST permit 5",
+            " match ip address prefix-list ANYCAST-VIPS",
+            f" match tag {TAGGED_ROUTE_TAG}",
+            f" set metric {TAGGED_MED}",
             "route-map ANYCAST permit 10",
             " match ip address prefix-list ANYCAST-VIPS",
             "route-map ANYCAST6 permit 10",
@@ -334,7 +344,9 @@ class Fabric:
             (d / f"{name}.conf").write_text(text)
             shutil.chown(d / f"{name}.conf", "frr", "frr")
         common = ["-u", "frr", "-g", "frr", "-P", "0", "-z", d / "zserv.api", "--vty_socket", d]
-        self._start_frr_daemon("zebra", common)
+        # --v6-rr-semantics: zebra replaces an IPv6 route in place; without it (and with kernel nexthops off)
+        # zebra updates an IPv6 route by deleting and re-adding it, a gap in the FIB (README, zebra mode).
+        self._start_frr_daemon("zebra", common + ["--v6-rr-semantics"])
         wait_for(lambda: (d / "zserv.api").exists(), 10, f"zebra's API socket {d}/zserv.api")
         self._start_frr_daemon("bgpd", common + ["-p", "179"])
 
@@ -470,8 +482,10 @@ class Fabric:
                 routes[_host_prefix(r["dst"], fam)] = r
         return routes
 
-    def route(self, prefix, proto=ROUTE_PROTOCOL):
-        """The leaf's main-table route for prefix (of protocol proto), or None."""
+    def route(self, prefix, proto=None):
+        """The leaf's main-table route for prefix (of protocol proto, default the fabric's route_proto), or
+        None."""
+        proto = self.route_proto if proto is None else proto
         r = self.kernel_routes(proto, table="main").get(str(ipaddress.ip_network(prefix)))
         return r
 
@@ -641,18 +655,44 @@ class Fabric:
         return {i: nh for i, nh in self.nexthops().items() if "gateway" in nh or "group" in nh}
 
     def reset(self):
-        """Between tests: kill anycastd, remove any route/nexthop of its protocol, restore the servers and
+        """Between tests: stop anycastd (zebra mode: SIGTERM, so it withdraws; kernel mode: kill), remove any route/nexthop of its protocol, restore the servers and
         wait until the spine holds none of the VIPs (and, with a short zebra keep time, until zebra's copies
         of deleted nexthop objects are gone too)."""
         if self._anycastd is not None:
-            self.kill_anycastd()
+            if self.mode == "zebra" and self.anycastd_running:
+                try:
+                    self.stop_anycastd(signal.SIGTERM)
+                except LabError as exc:
+                    self._log(f"reset: {exc}")
+            else:
+                self.kill_anycastd()
         self.control_socket.unlink(missing_ok=True)  # left by a killed run; a test of that case makes its own
         self.flush_routes()
+        if self.mode == "zebra":
+            self._sweep_stale_zebra_routes()
         self.restore()
         wait_for(lambda: [v for v in self.vips if self.spine_has(v)], 10, "the spine to hold none of the VIPs",
                  until=lambda held: not held)
-        if self.zebra_nhg_keep and self.zebra_nhg_keep <= 5:
+        if self.mode == "kernel" and self.zebra_nhg_keep and self.zebra_nhg_keep <= 5:
             self._clear_zebra_leftovers()
+
+    def _sweep_stale_zebra_routes(self):
+        """zebra mode: a killed anycastd's routes stay in zebra for its graceful-restart time. A run of
+        anycastd without VIPs takes over the session and tells zebra its routes are complete, which makes
+        zebra drop them at once (what an operator would do, too)."""
+        if not any(self.route(v) is not None for v in self.vips):
+            return
+        self.start_anycastd(self.config())
+        wait_for(lambda: "routes are complete" in self.anycastd_log(), 10, "the sweeping run to complete")
+        self.stop_anycastd()
+        try:
+            wait_for(lambda: [v for v in self.vips if self.route(v) is not None], 3,
+                     "zebra to drop the stale routes", until=lambda left: not left)
+        except WaitTimeout as exc:
+            # zebra keeps a stale route updated in the same second as the connection dropped (it compares
+            # whole seconds); only an FRR restart clears it before the stale time.
+            self._log(f"reset: {exc}; restarting FRR")
+            self.restart_frr()
 
     def _clear_zebra_leftovers(self):
         """zebra 8.4 processes the kernel's nexthop notifications asynchronously, remembers deleted nexthop

@@ -65,7 +65,7 @@ class Watcher:
         self.fab = fabric
         self.prefixes = [str(ipaddress.ip_network(p)) for p in prefixes]
         self.interval = interval
-        self.samples = []  # (time, {prefix: (in_spine, group_id, members)})
+        self.samples = []  # (time, {prefix: (in_spine, group_id or None, members, route present)})
         self._stop = threading.Event()
         self._streams = []
         self._kernel = None
@@ -123,7 +123,9 @@ class Watcher:
                     fam = ipaddress.ip_network(p).version
                     if rib[fam] is None:
                         rib[fam] = self.fab.spine_rib(fam)
-                    snap[p] = (p in rib[fam], self.fab.nexthop_group_id(p), self.fab.nexthop_group(p))
+                    route = self.fab.route(p)
+                    snap[p] = (p in rib[fam], route is not None and route.get("nhid"), self.fab.nexthop_group(p),
+                               route is not None)
                 self.samples.append((time.monotonic(), snap))
             except Exception as exc:
                 self.errors.append(exc)
@@ -188,7 +190,7 @@ class Watcher:
         missing = self.missing_from_spine(prefix)
         if missing:
             problems.append(f"absent from the spine RIB in {len(missing)} of {len(self.samples)} samples")
-        gone = [g for g in self.group_ids(prefix) if g is None]
+        gone = [t for t, snap in self.samples if not snap[str(ipaddress.ip_network(prefix))][3]]
         if gone:
             problems.append(f"no kernel route in {len(gone)} of {len(self.samples)} samples")
         assert not problems, f"{prefix} was lost while watched: " + "; ".join(problems)

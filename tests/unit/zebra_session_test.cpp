@@ -233,7 +233,8 @@ TEST(ZebraSession, RoutesRespectZebrasEcmpLimitAndCarryTheTag) {
   auto del = s.routeDelete(r.prefix);
   CHECK_TRUE(del.ok());
   LONGS_EQUAL(10, commandOf(del.value()));
-  LONGS_EQUAL(2, s.updateComplete().size());
+  LONGS_EQUAL(3, s.updateComplete().size());  // IPv4, IPv6, RIB_STALE_TIME
+  LONGS_EQUAL(1, s.disableGracefulRestart().size());
 }
 
 TEST(ZebraSession, ARestartedSessionDetectsAgain) {
