@@ -2,15 +2,24 @@
 and after every test (anycastd killed, its routes and nexthop objects removed, every server serving again,
 the spine holding no VIP), so tests share the fabric's start-up cost but not their state.
 
-A test is skipped only when it cannot run at all: not root, or no anycastd binary (ANYCASTD, default
-build/anycastd). Everything else that goes wrong is a failure.
+FRR releases: the leaf runs FRR 8.4 (the host's) or FRR 10.3 (from a Debian 13 root that tests/lab/frr_root.py
+builds once and caches). Every test that uses the fabric runs against 8.4; a test marked
+`@pytest.mark.all_frr` runs against every release in FRR_RELEASES (ids `frr8.4`, `frr10.3`). The module-scoped
+fabric is parametrized per test (pytest_generate_tests), so pytest builds one fabric per module and release and
+runs each release's tests together.
+
+A test is skipped only when it cannot run at all: not root, no anycastd binary (ANYCASTD, default
+build/anycastd), or an FRR root that cannot be built (the skip says why). Everything else that goes wrong is
+a failure.
 
 Diagnostic knobs (the suite as run by `make test` sets neither, so it tests anycastd's defaults and the FRR
 configuration the README documents):
 - ANYCASTD_KERNEL_EXTRA: fields added to every test config's `dataplane { kernel { ... } }`, e.g.
   "nexthop_id_base: 6291456" to run the scenarios with another nexthop ID range;
 - LAB_ZEBRA_EXTRA: lines added to the leaf's zebra.conf, separated by ';', e.g.
-  "no zebra nexthop kernel enable".
+  "no zebra nexthop kernel enable";
+- LAB_FRR: FRR releases, separated by ',', to run *every* fabric test against (ignoring `all_frr`), e.g.
+  "10.3" to run the whole suite against FRR 10.3 only.
 """
 import os
 import sys
@@ -20,8 +29,32 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 import fabric as lab  # noqa: E402
+import frr_root  # noqa: E402
 
 ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
+FRR_RELEASES = lab.FRR_RELEASES
+DEFAULT_FRR = "8.4"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "all_frr: run the test against every FRR release in FRR_RELEASES")
+
+
+def pytest_generate_tests(metafunc):
+    """Gives every test that uses the fabric the FRR release(s) it runs against."""
+    if "lab_fabric" not in metafunc.fixturenames:
+        return
+    forced = [r.strip() for r in os.environ.get("LAB_FRR", "").split(",") if r.strip()]
+    for r in forced:
+        if r not in FRR_RELEASES:
+            raise pytest.UsageError(f"LAB_FRR: unknown FRR release {r!r} (known: {', '.join(FRR_RELEASES)})")
+    if forced:
+        releases = forced
+    elif metafunc.definition.get_closest_marker("all_frr"):
+        releases = list(FRR_RELEASES)
+    else:
+        releases = [DEFAULT_FRR]
+    metafunc.parametrize("lab_fabric", releases, indirect=True, scope="module", ids=lambda r: f"frr{r}")
 
 
 def require_root():
@@ -42,12 +75,20 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="module")
-def lab_fabric():
-    """The module's fabric (built once, removed at the end of the module, also on failure or Ctrl-C)."""
+def lab_fabric(request):
+    """The module's fabric for one FRR release (request.param; built once, removed at the end of that
+    release's tests, also on failure or Ctrl-C)."""
     require_root()
+    frr = getattr(request, "param", DEFAULT_FRR)
+    if frr != "8.4":
+        try:
+            frr_root.ensure_root(log=print)
+        except frr_root.FrrRootError as exc:
+            pytest.skip(f"no FRR {frr} root: {exc}")
     zebra_extra = [line.strip() for line in os.environ.get("LAB_ZEBRA_EXTRA", "").split(";") if line.strip()]
+    mode = getattr(request.module, "LAB_MODE", "kernel")  # a test module sets LAB_MODE = "zebra"
     with lab.Fabric(anycastd=ANYCASTD, kernel_extra=os.environ.get("ANYCASTD_KERNEL_EXTRA", ""),
-                    zebra_extra=zebra_extra, log=print) as fab:
+                    zebra_extra=zebra_extra, log=print, frr=frr, mode=mode) as fab:
         yield fab
 
 
@@ -73,11 +114,11 @@ def _report_state(fab, request):
 
 
 @pytest.fixture
-def fabric(request):
+def fabric(request, lab_fabric):
     """The module's fabric in a clean state, for a test that runs anycastd."""
     require_root()
     require_anycastd()
-    fab = request.getfixturevalue("lab_fabric")
+    fab = lab_fabric
     fab.reset()
     yield fab
     _report_state(fab, request)
@@ -85,9 +126,9 @@ def fabric(request):
 
 
 @pytest.fixture
-def bare_fabric(request):
+def bare_fabric(lab_fabric):
     """The module's fabric in a clean state, for a test of the lab itself (no anycastd needed)."""
-    fab = request.getfixturevalue("lab_fabric")
+    fab = lab_fabric
     fab.reset()
     yield fab
     fab.reset()

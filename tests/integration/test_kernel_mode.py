@@ -5,6 +5,16 @@ are only printed when a test fails.
 
 Timing: probes every 200 ms, rise 2, fall 2, so a server goes up or down within ~0.5 s; waits poll with a
 15 s deadline. The few fixed windows (helpers.observe) only check that something does NOT happen.
+
+FRR releases (see conftest.py): every scenario runs against FRR 8.4 (Debian 12's, the release the README's
+notes were taken with); the ones marked `all_frr` run against FRR 10.3 too. Running the whole module twice
+would double its ~5 minutes, so 10.3 gets the scenarios where zebra meets the agent's routes and groups:
+announce, a server lost and back (membership changed in place under a learned route), withdraw, recovery,
+IPv6, the membership test of `no zebra nexthop kernel enable` (zebra not rewriting the group), restarts of
+the agent (SIGKILL, planned) with the spine never losing the VIPs, the SIGTERM/SIGINT withdrawal, link loss
+(the kernel deleting nexthop objects under zebra) and an FRR stop and start under a running agent. What is
+left out exercises the agent alone (weights, checks, min_healthy, logs, config) and behaves the same whatever
+FRR runs; `LAB_FRR=10.3` runs all of it against 10.3.
 """
 import os
 import re
@@ -35,6 +45,7 @@ def start(fab, *blocks, args=(), **config_kw):
 
 # ---- announce, fail, withdraw, recover (IPv4) ---------------------------------------------------------------
 
+@pytest.mark.all_frr
 def test_all_healthy_servers_form_the_group_and_the_vip_is_announced(fabric):
     fab = fabric
     start(fab, web4(fab))
@@ -65,6 +76,7 @@ def test_unhealthy_servers_never_join(fabric):
     wait_group(fab, VIP4, ["s1", "s2"])
 
 
+@pytest.mark.all_frr
 def test_failed_service_leaves_the_group_and_the_vip_stays_announced(fabric):
     fab = fabric
     start(fab, web4(fab))
@@ -82,6 +94,7 @@ def test_failed_service_leaves_the_group_and_the_vip_stays_announced(fabric):
     assert fab.spine_has(VIP4)
 
 
+@pytest.mark.all_frr
 @pytest.mark.parametrize("mode", ["RESILIENT_GROUP", "GROUP"])
 def test_membership_changes_hold_while_zebra_uses_the_group(fabric, mode):
     """With the README's `no zebra nexthop kernel enable`, zebra learns the route over the agent's group but
@@ -119,6 +132,7 @@ def test_tcp_check(fabric):
     wait_group(fab, VIP4, ALL)
 
 
+@pytest.mark.all_frr
 def test_all_services_down_withdraws_the_vip(fabric):
     fab = fabric
     start(fab, web4(fab))
@@ -130,6 +144,7 @@ def test_all_services_down_withdraws_the_vip(fabric):
     assert fab.anycastd_running
 
 
+@pytest.mark.all_frr
 def test_recovery_reannounces_the_vip(fabric):
     fab = fabric
     start(fab, web4(fab))
@@ -160,6 +175,7 @@ def test_min_healthy(fabric):
 
 # ---- IPv6 --------------------------------------------------------------------------------------------------
 
+@pytest.mark.all_frr
 def test_ipv6_vip(fabric):
     fab = fabric
     start(fab, web6(fab))
@@ -204,6 +220,7 @@ RESTARTS = {
 }
 
 
+@pytest.mark.all_frr
 @pytest.mark.parametrize("how", RESTARTS)
 def test_restart_keeps_the_vips_announced_and_adopts_the_groups(fabric, how):
     fab = fabric
@@ -241,6 +258,7 @@ def test_restart_keeps_the_vips_announced_and_adopts_the_groups(fabric, how):
         assert set(w.group_ids(p)) == {gids[p]}, f"{p}: groups used across the restart: {set(w.group_ids(p))}"
 
 
+@pytest.mark.all_frr
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stop_withdraws_and_removes_everything(fabric, sig):
     fab = fabric
@@ -290,8 +308,58 @@ def test_vip_removed_from_the_config_is_withdrawn_at_start(fabric):
     assert left == {gid} | members
 
 
+def group_state(fab, prefix):
+    """(nexthop ID of prefix's route, {member ID: gateway} of its group) in the leaf's kernel."""
+    nhs = fab.nexthops()
+    gid = fab.nexthop_group_id(prefix)
+    members = {m["id"]: nhs.get(m["id"], {}).get("gateway") for m in nhs.get(gid, {}).get("group", [])}
+    return gid, members
+
+
+@pytest.mark.all_frr
+def test_frr_stop_and_start_leave_the_agents_routes_and_groups_alone(fabric):
+    """FRR (zebra and bgpd) stopped with SIGTERM and started again while anycastd runs: the agent's routes and
+    nexthop groups stay exactly as they were the whole time (same nexthop IDs, same members), the spine
+    learns the VIPs again once FRR is back, and the agent still manages the groups afterwards."""
+    fab = fabric
+    start(fab, web4(fab), web6(fab))
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    before = {p: group_state(fab, p) for p in (VIP4, VIP6)}
+    want = {p: addresses(fab, ALL, fam) for p, fam in ((VIP4, 4), (VIP6, 6))}
+
+    with fab.watch([VIP4, VIP6]) as w:
+        fab.stop_frr()
+        try:
+            # Observation window: with FRR gone, nothing of the agent's may change.
+            seen = set(observe(1.0, lambda: repr({p: group_state(fab, p) for p in (VIP4, VIP6)})))
+            assert seen == {repr(before)}, f"the agent's groups changed while FRR was stopped: {seen}"
+        finally:
+            fab.start_frr()  # also when the assertion failed: the next test needs FRR
+        wait_spine(fab, VIP4)
+        wait_spine(fab, VIP6)
+        seen = set(observe(1.0, lambda: repr({p: group_state(fab, p) for p in (VIP4, VIP6)})))
+        assert seen == {repr(before)}, f"the agent's groups changed after FRR started: {seen}"
+
+    for p in (VIP4, VIP6):
+        assert not w.kernel_deletions(p), f"{p}'s kernel route was deleted: {w.kernel_deletions(p)}"
+        assert set(w.group_ids(p)) == {before[p][0]}, f"{p}: groups used: {set(w.group_ids(p))}"
+        assert set(w.group_sets(p)) == {want[p]}, f"{p}: members seen: {set(w.group_sets(p))}"
+        assert_route_contract(fab, p)
+    assert fab.anycastd_running, fab.anycastd_log()[-2000:]
+    # The agent still owns and manages the groups with the new FRR running.
+    fab.stop_service("s2")
+    wait_group(fab, VIP4, ["s1", "s3"])
+    wait_group(fab, VIP6, ["s1", "s3"])
+    assert fab.nexthop_group_id(VIP4) == before[VIP4][0]
+    assert fab.nexthop_group_id(VIP6) == before[VIP6][0]
+    wait_spine(fab, VIP4)
+    wait_spine(fab, VIP6)
+
+
 # ---- changes behind its back -------------------------------------------------------------------------------
 
+@pytest.mark.all_frr
 def test_link_loss_removes_the_server_and_its_return_restores_it(fabric):
     fab = fabric
     start(fab, web4(fab), web6(fab))

@@ -14,6 +14,13 @@ Each server holds the VIPs on `lo` and runs one HTTP server (tests/lab/http_serv
 bgpd announces kernel routes whose prefix is one of the fabric's VIPs (`redistribute kernel route-map`), so
 what anycastd writes into the leaf's kernel is what the spine learns.
 
+FRR release of the leaf (`Fabric(frr=...)`): "8.4" runs the host's FRR (Debian 12); "10.3" runs mgmtd, zebra
+and bgpd from a Debian 13 root (tests/lab/frr_root.py builds and caches it) inside the leaf namespace, each as
+`ip netns exec LEAF sh -c '<mounts>; exec chroot ROOT /usr/lib/frr/NAME ...'`: the mounts (/proc, the
+namespace's /sys, /dev, tmpfs on /run, /var/lib/frr and /var/tmp, the FRR directory bound at the same path)
+live in the private mount namespace `ip netns exec` creates for that one daemon, so the host never sees them
+and they go away with it. vtysh is reached the same way.
+
 Ownership and clean-up: a Fabric owns its namespaces, the processes it started (stopped by PID, then anything
 left in its namespaces), and its run directory /run/acd-<tag>. `close()` removes all of it; it runs from the
 context manager, from atexit, and on SIGTERM (turned into KeyboardInterrupt). Namespaces and run directories
@@ -24,11 +31,14 @@ Errors: commands that fail raise LabError with their stderr; `wait_for` raises W
 so pytest reports it as a failure) with what it was waiting for and what it saw last.
 """
 import atexit
+import grp
 import ipaddress
 import itertools
 import json
 import os
+import pwd
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -40,12 +50,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from util import (LabError, WaitTimeout, install_sigterm_handler, netns_list, netns_pids,  # noqa: E402,F401
                   remove_stale, run, stop_pid, wait_for)
+import frr_root  # noqa: E402
 from watcher import Watcher  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 HTTP_SERVER = Path(__file__).resolve().parent / "http_server.py"
 PYTHON = "/usr/bin/python3"
 FRR_BIN = Path("/usr/lib/frr")
+FRR_RELEASES = ("8.4", "10.3")  # the host's FRR (Debian 12); FRR from the Debian 13 root (frr_root.py)
 
 SPINE_AS = 65000
 LEAF_AS = 65001
@@ -114,16 +126,21 @@ class Fabric:
     """
 
     def __init__(self, vips=(VIP4, VIP6), anycastd=None, n_servers=3, zebra_nhg_keep=1, zebra_extra=(),
-                 kernel_extra="", log=None, mode="kernel"):
+                 kernel_extra="", log=None, mode="kernel", frr="8.4"):
         """vips: the prefixes bgpd may announce (and the servers hold on lo). anycastd: the binary (default
         $ANYCASTD or build/anycastd). zebra_nhg_keep: `zebra nexthop-group keep` in seconds, None for FRR's
         default (180 s). zebra 8.4 keeps a kernel nexthop group it learned that long after its last route
         went, and while it does, re-creates the group's members as its own (proto zebra, same IDs) when
         they are deleted; 1 s makes that leftover vanish between tests. zebra_extra: more zebra.conf lines.
-        kernel_extra: fields added to `dataplane { kernel { ... } }` by config(). mode: "kernel" (bgpd
+        kernel_extra: fields added to `dataplane { kernel { ... } }` by config(). frr: the leaf's FRR release,
+        one of FRR_RELEASES (see the module docstring). mode: "kernel" (bgpd
         redistributes kernel routes) or "zebra" (anycastd hands the routes to zebra as type table, instance
         TABLE_INSTANCE; bgpd announces IPv4 VIPs through `redistribute table` and IPv6 VIPs through `network`
         statements, as the README documents)."""
+        if frr not in FRR_RELEASES:
+            raise ValueError(f"frr must be one of {FRR_RELEASES}, not {frr!r}")
+        self.frr = frr
+        self.frr_root = None  # the FrrRoot the leaf's FRR runs from (frr != "8.4"), set by build()
         if mode not in ("kernel", "zebra"):
             raise ValueError(f"mode must be kernel or zebra, not {mode!r}")
         self.mode = mode
@@ -177,6 +194,7 @@ class Fabric:
         self._built = True
         try:
             remove_stale()
+            self._find_frr_root()
             self._make_dirs()
             self._make_namespaces()
             self._make_links()
@@ -242,8 +260,12 @@ class Fabric:
         for sub in ("spine", "anycastd"):
             (self.rundir / sub).mkdir()
         self.frr_dir.mkdir()
-        shutil.chown(self.frr_dir, "frr", "frr")
+        os.chown(self.frr_dir, *self._frr_ids())
         self.frr_dir.chmod(0o775)
+        if self.frr_root is not None:
+            (self.frr_dir / "run").mkdir()
+            os.chown(self.frr_dir / "run", *self._frr_ids())
+            (self.frr_dir / "run").chmod(0o775)
         for s in self.servers:
             www = self.rundir / s.name / "www"
             www.mkdir(parents=True)
@@ -337,13 +359,32 @@ class Fabric:
         ])
         return zebra, bgpd
 
+    def _find_frr_root(self):
+        if self.frr != "8.4" and self.frr_root is None:
+            root = frr_root.ensure_root(log=self._log)
+            if root.release != self.frr:
+                raise LabError(f"the FRR root {root.path} holds FRR {root.version}, not {self.frr}")
+            self.frr_root = root
+
+    def _frr_ids(self):
+        """(uid, gid) of user frr as the leaf's FRR sees it: the host's, or the root's (they differ)."""
+        if self.frr_root is not None:
+            return self.frr_root.ids()
+        return pwd.getpwnam("frr").pw_uid, grp.getgrnam("frr").gr_gid
+
+    def _frr_daemons(self):
+        """The leaf's FRR daemons in start order (FRR 10 needs mgmtd before zebra)."""
+        return ("zebra", "bgpd") if self.frr_root is None else ("mgmtd", "zebra", "bgpd")
+
     def _start_frr(self):
         d = self.frr_dir
         zebra, bgpd = self._frr_configs()
         for name, text in (("zebra", zebra), ("bgpd", bgpd)):
             (d / f"{name}.conf").write_text(text)
-            shutil.chown(d / f"{name}.conf", "frr", "frr")
+            os.chown(d / f"{name}.conf", *self._frr_ids())
         common = ["-u", "frr", "-g", "frr", "-P", "0", "-z", d / "zserv.api", "--vty_socket", d]
+        if "mgmtd" in self._frr_daemons():
+            self._start_frr_daemon("mgmtd", common)
         # --v6-rr-semantics: zebra replaces an IPv6 route in place; without it (and with kernel nexthops off)
         # zebra updates an IPv6 route by deleting and re-adding it, a gap in the FIB (README, zebra mode).
         self._start_frr_daemon("zebra", common + ["--v6-rr-semantics"])
@@ -354,8 +395,10 @@ class Fabric:
         # In the foreground (no -d): the daemon stays our child, so we stop it by PID and reap it.
         d = self.frr_dir
         pidfile = d / f"{name}.pid"
-        proc = self._spawn(name, self.leaf, [FRR_BIN / name, "-f", d / f"{name}.conf", "-i", pidfile, *common],
-                           d / f"{name}.out")
+        # mgmtd has no -f (it reads the config of the daemons it serves); it logs through --log.
+        conf = ["--log", f"file:{d}/mgmtd.log"] if name == "mgmtd" else ["-f", d / f"{name}.conf"]
+        cmd = [FRR_BIN / name, *conf, "-i", pidfile, *common]
+        proc = self._spawn(name, self.leaf, self._in_frr_root(cmd), d / f"{name}.out")
 
         def started():
             if proc.poll() is not None:
@@ -409,7 +452,26 @@ class Fabric:
         return run(["gobgp", f"--target=unix://{self.gobgp_sock}", *args], timeout=10).stdout
 
     def vtysh(self, command):
-        return run(["vtysh", "--vty_socket", self.frr_dir, "-c", command]).stdout
+        """Runs one vtysh command against the leaf's FRR (the vtysh of the same release) and returns its output."""
+        cmd = ["vtysh", "--vty_socket", self.frr_dir, "-c", command]
+        if self.frr_root is None:
+            return run(cmd).stdout
+        return run(["ip", "netns", "exec", self.leaf, *self._in_frr_root(cmd)]).stdout
+
+    def _in_frr_root(self, cmd):
+        """cmd as is for the host's FRR; for the root's, a shell that makes the private mounts the daemons need
+        (in the mount namespace of `ip netns exec`, which exists only for this process) and execs cmd chrooted
+        there, so the PID stays cmd's."""
+        if self.frr_root is None:
+            return cmd
+        r, d = shlex.quote(str(self.frr_root.path)), shlex.quote(str(self.frr_dir))
+        mounts = [f"mount -t proc proc {r}/proc", f"mount -t sysfs sysfs {r}/sys", f"mount --bind /dev {r}/dev",
+                  *[f"mount -t tmpfs -o mode=0755 tmpfs {r}{t}" for t in ("/run", "/var/lib/frr", "/var/tmp")],
+                  f"mkdir -p {r}{d} {r}/run/frr", f"mount --bind {d} {r}{d}",
+                  # FRR 10 puts mgmtd's sockets (mgmtd_be.sock, mgmtd_fe.sock) in /run/frr whatever
+                  # --vty_socket says: the daemons and vtysh share it through a directory of the fabric.
+                  f"mount --bind {d}/run {r}/run/frr"]
+        return ["sh", "-ec", "; ".join(mounts + [f"exec chroot {r} " + " ".join(shlex.quote(str(c)) for c in cmd)])]
 
     def server(self, name):
         for s in self.servers:
@@ -673,8 +735,12 @@ class Fabric:
         self.restore()
         wait_for(lambda: [v for v in self.vips if self.spine_has(v)], 10, "the spine to hold none of the VIPs",
                  until=lambda held: not held)
-        if self.mode == "kernel" and self.zebra_nhg_keep and self.zebra_nhg_keep <= 5:
-            self._clear_zebra_leftovers()
+        if self.mode == "kernel":
+            # With `no zebra nexthop kernel enable` zebra writes no nexthop objects, so only the kernel has
+            # to be clean here. zebra itself may remember the IDs of deleted objects (10.3 well past its keep
+            # time); the tests meet that memory when the agent reuses an ID, as it would in production.
+            wait_for(self.leftover_nexthops, 5, "no nexthop objects with a gateway in the leaf's kernel",
+                     until=lambda left: not left)
 
     def _sweep_stale_zebra_routes(self):
         """zebra mode: a killed anycastd's routes stay in zebra for its graceful-restart time. A run of
@@ -694,42 +760,22 @@ class Fabric:
             self._log(f"reset: {exc}; restarting FRR")
             self.restart_frr()
 
-    def _clear_zebra_leftovers(self):
-        """zebra 8.4 processes the kernel's nexthop notifications asynchronously, remembers deleted nexthop
-        objects for its keep time (and a next test reusing an ID with another gateway would meet that
-        memory), and re-creates deleted objects it believes in use as its own (proto zebra, same ID), some of
-        which it then forgets in the kernel for good. Wait until zebra holds no nexthop group with a gateway
-        and the kernel none either; else delete the kernel's leftovers by hand, and if that does not do,
-        restart FRR."""
-        def leftovers():
-            return {"kernel": self.leftover_nexthops(), "zebra": self.zebra_nexthop_groups()}
-
-        def clean(left):
-            return not left["kernel"] and not left["zebra"]
-        try:
-            wait_for(leftovers, self.zebra_nhg_keep + 2, "zebra to forget the deleted nexthop objects",
-                     until=clean)
-            return
-        except WaitTimeout as exc:
-            self._log(f"reset: {exc}; deleting them")
-        for nh_id, nh in sorted(self.leftover_nexthops().items(), key=lambda kv: "group" not in kv[1]):
-            self.ip(self.leaf, "nexthop", "del", "id", str(nh_id), check=False)
-        try:
-            wait_for(leftovers, self.zebra_nhg_keep + 2, "deleted leftovers to stay deleted", until=clean)
-            return
-        except WaitTimeout as exc:
-            self._log(f"reset: {exc}; restarting FRR")
-        self.restart_frr()
-        wait_for(leftovers, 10, "no nexthop objects with a gateway after an FRR restart", until=clean)
-
     def stop_frr(self):
-        """Stops bgpd and zebra (SIGTERM) in the leaf."""
-        for name in ("bgpd", "zebra"):
+        """Stops the leaf's FRR daemons with SIGTERM, bgpd first (zebra and bgpd; mgmtd too for FRR 10)."""
+        for name in reversed(self._frr_daemons()):
             proc = self._procs.pop(name, None)
             if proc is not None:
                 stop_pid(proc.pid, signal.SIGTERM, 5)
                 proc.wait(timeout=1)
         (self.frr_dir / "zserv.api").unlink(missing_ok=True)
+
+    def start_frr(self):
+        """Starts the leaf's FRR after stop_frr() (leaving the kernel as it is) and waits until both BGP
+        sessions are Established."""
+        if any(name in self._procs for name in self._frr_daemons()):
+            raise LabError("FRR is already running in the leaf")
+        self._start_frr()
+        wait_for(self.bgp_established, 30, "both BGP sessions leaf<->spine Established after FRR started")
 
     def restart_frr(self):
         """Stops FRR, deletes every nexthop object with a gateway or group left in the leaf, starts FRR again
