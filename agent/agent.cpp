@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "agent/log.h"
@@ -14,7 +15,26 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
 constexpr std::chrono::milliseconds kExternalChangeDelay{20};
 
+int64_t nowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string describeDrain(const DrainInfo& d) {
+  return "by " + d.by + (d.reason.empty() ? "" : ": " + d.reason);
+}
+
 }  // namespace
+
+const char* toString(VipState state) {
+  switch (state) {
+    case VipState::kWithdrawn: return "withdrawn";
+    case VipState::kAnnounced: return "announced";
+    case VipState::kDrained: return "drained";
+  }
+  return "?";
+}
 
 Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
     : loop_(loop),
@@ -23,12 +43,7 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
       reconciler_(dataplane),
       retry_timer_(loop, [this] { reconcile(); }),
       backoff_(kFirstRetry) {
-  vips_.reserve(config_.vips.size());
-  for (const VipConfig& vc : config_.vips) {
-    Vip& vip = vips_.emplace_back();
-    vip.config = &vc;
-    vip.servers.reserve(vc.servers.size());
-  }
+  for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
 }
 
@@ -36,25 +51,69 @@ Agent::~Agent() {
   dataplane_.onExternalChange = nullptr;
 }
 
+std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
+  auto vip = std::make_unique<Vip>();
+  vip->config = vc;
+  vip->since_unix_ms = nowUnixMs();
+  const Route* found = nullptr;
+  if (adopted) {
+    auto it = adopted->find(vc.prefix);
+    if (it != adopted->end()) found = &it->second;
+  }
+  for (const ServerConfig& sc : vc.servers) {
+    const bool in_route = found && std::any_of(found->nexthops.begin(), found->nexthops.end(),
+                                               [&](const NextHop& nh) { return nh.gateway == sc.address; });
+    auto server = std::make_unique<Server>(
+        sc, HealthStateMachine(vc.check.rise, vc.check.fall, in_route ? HealthState::kUp : HealthState::kDown));
+    server->since_unix_ms = vip->since_unix_ms;
+    server->last_change = in_route ? "adopted from the route of a previous run" : "starting: down until proven";
+    vip->servers.push_back(std::move(server));
+  }
+  return vip;
+}
+
+void Agent::restoreDrains(const std::vector<DrainRecord>& drains) {
+  for (const DrainRecord& d : drains) {
+    Vip* vip = findVip(d.vip);
+    if (!vip) {
+      logWarning("state file: drain of vip '" + d.vip + "' dropped: no such vip in the config");
+      continue;
+    }
+    if (d.server.empty()) {
+      vip->drain = d.drain;
+      logInfo("vip " + d.vip + " is drained (" + describeDrain(d.drain) + ", kept from a previous run)");
+      continue;
+    }
+    auto s = std::find_if(vip->servers.begin(), vip->servers.end(),
+                          [&](const auto& sp) { return sp->config.name == d.server; });
+    if (s == vip->servers.end()) {
+      logWarning("state file: drain of server '" + d.server + "' of vip '" + d.vip +
+                 "' dropped: no such server in the config");
+      continue;
+    }
+    (*s)->drain = d.drain;
+    logInfo("vip " + d.vip + " server " + d.server + " is drained (" + describeDrain(d.drain) +
+            ", kept from a previous run)");
+  }
+}
+
 Status Agent::start() {
   Status s = reconciler_.resync();
   if (!s.isOk()) return s;
   const RouteMap& found = reconciler_.programmed();
 
-  std::mt19937 rng(std::random_device{}());
-  for (Vip& vip : vips_) {
-    const VipConfig& vc = *vip.config;
-    auto adopted = found.find(vc.prefix);
-    for (const ServerConfig& sc : vc.servers) {
-      bool in_route = adopted != found.end() &&
-                      std::any_of(adopted->second.nexthops.begin(), adopted->second.nexthops.end(),
-                                  [&](const NextHop& nh) { return nh.gateway == sc.address; });
-      vip.servers.emplace_back(sc, HealthStateMachine(vc.check.rise, vc.check.fall,
-                                                      in_route ? HealthState::kUp : HealthState::kDown));
-    }
-    decide(vip);
+  for (auto& vip : vips_) {
+    // Rebuild with adoption: servers in an adopted route start up.
+    auto drain = vip->drain;
+    std::map<std::string, std::optional<DrainInfo>> server_drains;
+    for (auto& sv : vip->servers) server_drains[sv->config.name] = sv->drain;
+    vip = makeVip(vip->config, &found);
+    vip->drain = drain;
+    for (auto& sv : vip->servers) sv->drain = server_drains[sv->config.name];
+    decide(*vip, "start");
+    auto adopted = found.find(vip->config.prefix);
     if (adopted != found.end())
-      logInfo("vip " + vc.name + " adopted route " + vc.prefix.str() + " via " +
+      logInfo("vip " + vip->config.name + " adopted route " + vip->config.prefix.str() + " via " +
               describe(adopted->second.nexthops) + " from a previous run");
   }
   for (const auto& [prefix, route] : found)
@@ -66,56 +125,73 @@ Status Agent::start() {
   if (int fd = dataplane_.eventFd(); fd >= 0)
     dataplane_events_ = std::make_unique<ReadWatch>(loop_, fd, [this] { dataplane_.processEvents(); });
 
-  for (Vip& vip : vips_) {
-    for (Server& server : vip.servers) {
-      const auto interval = vip.config->check.interval_ms;
-      server.prober = std::make_unique<Prober>(
-          loop_, vip.config->check, server.config.address,
-          [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); });
-      // Spread the first probes over one interval so that many servers are not probed in lockstep.
-      server.prober->start(
-          std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
-    }
-  }
+  started_ = true;
+  for (auto& vip : vips_)
+    for (auto& server : vip->servers) startProbing(*vip, *server);
   return Status::ok();
 }
 
+void Agent::startProbing(Vip& vip, Server& server) {
+  static std::mt19937 rng(std::random_device{}());
+  const auto interval = vip.config.check.interval_ms;
+  server.prober =
+      std::make_unique<Prober>(loop_, vip.config.check, server.config.address,
+                               [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); });
+  // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
+  server.prober->start(std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
+}
+
 void Agent::onProbeResult(Vip& vip, Server& server, const ProbeResult& result) {
-  if (server.results < vip.config->check.rise) ++server.results;
+  if (hooks.probe) hooks.probe(vip.config.name, server.config.name, result);
+  if (server.results < vip.config.check.rise) ++server.results;
   auto transition = server.health.onResult(result);
   if (!transition) return reportInitialRoutesIfComplete();
-  logInfo("vip " + vip.config->name + " server " + server.config.name + " " + toString(transition->from) +
+  server.since_unix_ms = nowUnixMs();
+  server.last_change = transition->reason;
+  ++server.transitions;
+  if (hooks.server_transition)
+    hooks.server_transition(vip.config.name, server.config.name, transition->to == HealthState::kUp);
+  logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition->from) +
           " -> " + toString(transition->to) + ": " + transition->reason);
-  decide(vip);
+  decide(vip, "server " + server.config.name + " " + toString(transition->to) + ": " + transition->reason);
   reconcile();
 }
 
-void Agent::reportInitialRoutesIfComplete() {
-  if (initial_routes_reported_ || !reconciler_.converged()) return;
-  for (const Vip& vip : vips_)
-    for (const Server& s : vip.servers)
-      if (s.health.state() != HealthState::kUp && s.results < vip.config->check.rise) return;
-  initial_routes_reported_ = true;
-  logInfo("first health verdict on every server: initial routes complete");
-  dataplane_.initialRoutesComplete();
+void Agent::decide(Vip& vip, const std::string& why) {
+  std::vector<HealthState> states;
+  std::vector<bool> drained;
+  for (const auto& s : vip.servers) {
+    states.push_back(s->health.state());
+    drained.push_back(s->drain.has_value());
+  }
+  vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
+  reconciler_.setDesired(vip.config.prefix, vip.decision.route);
+  const VipState state = vip.drain ? VipState::kDrained
+                                   : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
+  if (state != vip.state) {
+    vip.state = state;
+    vip.since_unix_ms = nowUnixMs();
+    vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
+    ++vip.transitions;
+    if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
+  }
 }
 
-void Agent::decide(Vip& vip) {
-  std::vector<HealthState> states;
-  for (const Server& s : vip.servers) states.push_back(s.health.state());
-  vip.decision = decideVip(*vip.config, states);
-  reconciler_.setDesired(vip.config->prefix, vip.decision.route);
+Agent::Vip* Agent::findVip(const std::string& name) const {
+  for (const auto& v : vips_)
+    if (v->config.name == name) return v.get();
+  return nullptr;
 }
 
 const Agent::Vip* Agent::vipFor(const IpPrefix& prefix) const {
-  for (const Vip& v : vips_)
-    if (v.config->prefix == prefix) return &v;
+  for (const auto& v : vips_)
+    if (v->config.prefix == prefix) return v.get();
   return nullptr;
 }
 
 void Agent::logApplied(const RouteOp& op) {
   const Vip* vip = vipFor(op.route.prefix);
-  const std::string name = vip ? "vip " + vip->config->name : "unconfigured route";
+  const std::string name = vip ? "vip " + vip->config.name : "unconfigured route";
   const std::string health = vip ? " (" + vip->decision.summary() + ")" : "";
   switch (op.kind) {
     case RouteOpKind::kAdd:
@@ -134,18 +210,31 @@ void Agent::reconcile() {
   if (reconciler_.needsResync()) {
     if (Status s = reconciler_.resync(); !s.isOk()) {
       logError("reading the dataplane: " + s.message);
+      if (hooks.dataplane_error) hooks.dataplane_error("read");
       return scheduleRetry();
     }
   }
   auto outcome = reconciler_.reconcile();
   for (const RouteOp& op : outcome.applied) logApplied(op);
-  for (const auto& f : outcome.failed)
+  for (const auto& f : outcome.failed) {
     logError(std::string("cannot ") + toString(f.op.kind) + " route " + f.op.route.prefix.str() + ": " +
              f.status.message + " (retrying in " + std::to_string(backoff_.count()) + " ms)");
+    if (hooks.dataplane_error) hooks.dataplane_error(toString(f.op.kind));
+  }
   if (!outcome.failed.empty()) return scheduleRetry();
   backoff_ = kFirstRetry;
   retry_timer_.cancel();
   reportInitialRoutesIfComplete();
+}
+
+void Agent::reportInitialRoutesIfComplete() {
+  if (initial_routes_reported_ || !started_ || !reconciler_.converged()) return;
+  for (const auto& vip : vips_)
+    for (const auto& s : vip->servers)
+      if (s->health.state() != HealthState::kUp && s->results < vip->config.check.rise) return;
+  initial_routes_reported_ = true;
+  logInfo("first health verdict on every server: initial routes complete");
+  dataplane_.initialRoutesComplete();
 }
 
 void Agent::scheduleRetry() {
@@ -169,10 +258,10 @@ void Agent::onExternalChange(const char* why) {
 }
 
 bool Agent::withdrawAll() {
-  for (Vip& vip : vips_) {
-    for (Server& s : vip.servers) s.prober.reset();
-    reconciler_.setDesired(vip.config->prefix, std::nullopt);
-    vip.decision.announce = false;
+  for (auto& vip : vips_) {
+    for (auto& s : vip->servers) s->prober.reset();
+    reconciler_.setDesired(vip->config.prefix, std::nullopt);
+    vip->decision.announce = false;
   }
   retry_timer_.cancel();
   // A few immediate attempts; shutdown must not hang on a broken dataplane.
@@ -186,6 +275,166 @@ bool Agent::withdrawAll() {
   }
   if (Status o = dataplane_.removeOrphans(); !o.isOk()) logWarning("removing orphaned objects: " + o.message);
   return reconciler_.converged();
+}
+
+// ---- reload ------------------------------------------------------------------------------------------------
+
+std::string Agent::reloadBlocker(const AgentConfig& next) const {
+  if (next.dataplane != config_.dataplane || next.kernel != config_.kernel || next.zebra != config_.zebra)
+    return "the dataplane section changed; that needs a restart of anycastd (with --keep-routes to keep "
+           "the VIPs announced meanwhile)";
+  if (next.control_socket != config_.control_socket || next.control_group != config_.control_group)
+    return "control_socket or control_group changed; that needs a restart of anycastd";
+  if (next.state_file != config_.state_file) return "state_file changed; that needs a restart of anycastd";
+  return "";
+}
+
+ReloadSummary Agent::reload(AgentConfig next) {
+  ReloadSummary summary;
+  std::vector<std::unique_ptr<Vip>> old = std::move(vips_);
+  vips_.clear();
+  for (const VipConfig& vc : next.vips) {
+    auto it = std::find_if(old.begin(), old.end(), [&](const auto& v) { return v && v->config.name == vc.name; });
+    if (it == old.end()) {
+      auto vip = makeVip(vc, nullptr);
+      decide(*vip, "added by a reload");
+      if (started_)
+        for (auto& s : vip->servers) startProbing(*vip, *s);
+      logInfo("reload: vip " + vc.name + " added");
+      summary.added.push_back(vc.name);
+      vips_.push_back(std::move(vip));
+      continue;
+    }
+    std::unique_ptr<Vip> vip = std::move(*it);
+    if (vip->config == vc) {
+      summary.unchanged.push_back(vc.name);
+      vips_.push_back(std::move(vip));
+      continue;
+    }
+    // Changed: keep the VIP's drain and the health of servers whose name and address stay.
+    summary.changed.push_back(vc.name);
+    if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
+    const bool check_changed = vip->config.check != vc.check;
+    std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
+    vip->servers.clear();
+    vip->config = vc;
+    for (const ServerConfig& sc : vc.servers) {
+      auto k = std::find_if(kept.begin(), kept.end(), [&](const auto& s) {
+        return s && s->config.name == sc.name && s->config.address == sc.address;
+      });
+      if (k != kept.end()) {
+        std::unique_ptr<Server> server = std::move(*k);
+        server->config = sc;
+        if (check_changed) {
+          server->health = HealthStateMachine(vc.check.rise, vc.check.fall, server->health.state());
+          if (started_) startProbing(*vip, *server);
+        }
+        vip->servers.push_back(std::move(server));
+      } else {
+        auto server = std::make_unique<Server>(sc, HealthStateMachine(vc.check.rise, vc.check.fall));
+        server->since_unix_ms = nowUnixMs();
+        server->last_change = "added by a reload: down until proven";
+        Server& ref = *server;
+        vip->servers.push_back(std::move(server));
+        if (started_) startProbing(*vip, ref);
+      }
+    }
+    decide(*vip, "changed by a reload");
+    logInfo("reload: vip " + vc.name + " changed");
+    vips_.push_back(std::move(vip));
+  }
+  for (auto& vip : old) {
+    if (!vip) continue;
+    summary.removed.push_back(vip->config.name);
+    for (auto& s : vip->servers) s->prober.reset();
+    reconciler_.setDesired(vip->config.prefix, std::nullopt);
+    logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
+    if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
+  }
+  config_ = std::move(next);
+  reconcile();
+  if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
+  return summary;
+}
+
+// ---- drains ------------------------------------------------------------------------------------------------
+
+std::string Agent::setDrain(const std::string& vip_name, const std::string& server_name,
+                            std::optional<DrainInfo> drain) {
+  Vip* vip = findVip(vip_name);
+  if (!vip) return "no vip named '" + vip_name + "' (anycastctl show vips lists them)";
+  std::optional<DrainInfo>* slot = &vip->drain;
+  std::string what = "vip " + vip_name;
+  if (!server_name.empty()) {
+    auto s = std::find_if(vip->servers.begin(), vip->servers.end(),
+                          [&](const auto& sp) { return sp->config.name == server_name; });
+    if (s == vip->servers.end())
+      return "vip '" + vip_name + "' has no server named '" + server_name + "' (anycastctl show vip " +
+             vip_name + " lists them)";
+    slot = &(*s)->drain;
+    what += " server " + server_name;
+  }
+  if (!drain && !slot->has_value()) return what + " is not drained";
+  const bool was = slot->has_value();
+  *slot = drain;
+  if (drain)
+    logInfo(what + (was ? " drain updated " : " drained ") + describeDrain(*drain));
+  else
+    logInfo(what + " undrained");
+  decide(*vip, what + (drain ? " drained " + describeDrain(*drain) : " undrained"));
+  reconcile();
+  if (onDrainsChanged) onDrainsChanged();
+  return "";
+}
+
+std::vector<DrainRecord> Agent::drains() const {
+  std::vector<DrainRecord> out;
+  for (const auto& vip : vips_) {
+    if (vip->drain) out.push_back({vip->config.name, "", *vip->drain});
+    for (const auto& s : vip->servers)
+      if (s->drain) out.push_back({vip->config.name, s->config.name, *s->drain});
+  }
+  return out;
+}
+
+// ---- snapshot ----------------------------------------------------------------------------------------------
+
+std::vector<VipSnapshot> Agent::snapshot() const {
+  std::vector<VipSnapshot> out;
+  const RouteMap& programmed = reconciler_.programmed();
+  for (const auto& vip : vips_) {
+    VipSnapshot v;
+    v.name = vip->config.name;
+    v.prefix = vip->config.prefix;
+    v.state = vip->state;
+    v.healthy = vip->decision.healthy;
+    v.total = vip->decision.total;
+    v.min_healthy = vip->config.min_healthy;
+    auto route = programmed.find(vip->config.prefix);
+    if (route != programmed.end()) v.nexthops = route->second.nexthops;
+    v.since_unix_ms = vip->since_unix_ms;
+    v.last_change = vip->last_change;
+    v.drain = vip->drain;
+    v.transitions = vip->transitions;
+    v.dataplane_note = dataplane_.routeNote(vip->config.prefix);
+    for (const auto& s : vip->servers) {
+      ServerSnapshot ss;
+      ss.name = s->config.name;
+      ss.address = s->config.address;
+      ss.weight = s->config.weight;
+      ss.health = s->health.state();
+      ss.drain = s->drain;
+      ss.in_route = std::any_of(v.nexthops.begin(), v.nexthops.end(),
+                                [&](const NextHop& nh) { return nh.gateway == s->config.address; });
+      ss.since_unix_ms = s->since_unix_ms;
+      ss.last_change = s->last_change;
+      ss.last_failure = s->health.lastFailure();
+      ss.transitions = s->transitions;
+      v.servers.push_back(std::move(ss));
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 }  // namespace anycastd

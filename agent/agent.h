@@ -1,14 +1,22 @@
 // Agent: the I/O shell around the pure core. For each VIP it runs one Prober per server, feeds results to
-// the server's HealthStateMachine, turns the health of a VIP's servers into a decision (vip_decision.h) and
-// keeps the dataplane in line through the Reconciler, retrying with exponential backoff until the desired
-// state holds. Owns the probers, timers and runtime state; borrows the event loop and the dataplane.
-// Event-loop thread only. Logs one line per state change.
+// the server's HealthStateMachine, turns the health of a VIP's servers (and the operator's drains) into a
+// decision (vip_decision.h) and keeps the dataplane in line through the Reconciler, retrying with
+// exponential backoff until the desired state holds. It also applies the runtime operations of the control
+// API: drains, and a reload that changes only what the new config changes.
+//
+// Owns the probers, timers and runtime state; borrows the event loop and the dataplane. Event-loop thread
+// only. Logs one line per state change. VIPs and servers live behind unique_ptr so that a reload can add
+// and remove them while the probe callbacks of the others keep pointing at live objects.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "agent/agent_snapshot.h"
 #include "agent/config.h"
 #include "agent/dataplane.h"
 #include "agent/event_loop.h"
@@ -19,10 +27,34 @@
 
 namespace anycastd {
 
+// A drain as kept in the state file: the VIP, and the server (empty: the whole VIP).
+struct DrainRecord {
+  std::string vip;
+  std::string server;
+  DrainInfo drain;
+};
+
+struct ReloadSummary {
+  std::vector<std::string> added, removed, changed, unchanged;  // VIP names
+};
+
+// What the agent reports besides its log (metrics). Every hook may be left empty.
+struct AgentHooks {
+  std::function<void(const std::string& vip, const std::string& server, const ProbeResult&)> probe;
+  std::function<void(const std::string& vip, const std::string& server, bool up)> server_transition;
+  std::function<void(const std::string& vip, VipState state)> vip_transition;
+  std::function<void(const char* op)> dataplane_error;  // "add", "replace", "remove", "read"
+  std::function<void(const std::string& vip)> vip_removed;
+};
+
 class Agent {
  public:
   Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane);
   ~Agent();
+
+  // Drains to apply from the start (the state file); ones naming unknown VIPs or servers are logged and
+  // dropped. Call before start().
+  void restoreDrains(const std::vector<DrainRecord>& drains);
 
   // Adopts what the dataplane holds (servers found in an adopted route start up), removes routes of the
   // agent's that the config no longer has, and starts probing. Fails only if the dataplane cannot be read.
@@ -34,34 +66,65 @@ class Agent {
   // True once the dataplane holds exactly the desired routes.
   bool converged() const { return reconciler_.converged(); }
 
+  // Why `next` cannot replace the running config without a restart ("" if it can): a different dataplane
+  // section, control socket or group, or state file.
+  std::string reloadBlocker(const AgentConfig& next) const;
+  // Applies `next` (reloadBlocker must be empty): added VIPs start checking, removed VIPs are withdrawn,
+  // changed VIPs keep the health of servers whose name and address stay, unchanged VIPs are untouched.
+  ReloadSummary reload(AgentConfig next);
+
+  // Drains (drain set) or undrains (drain empty) a VIP, or one of its servers when `server` is not empty.
+  // Returns "" or an error for the operator (unknown VIP or server, nothing to undrain).
+  std::string setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
+  std::vector<DrainRecord> drains() const;
+  // Called after every drain change, so that the owner can persist drains().
+  std::function<void()> onDrainsChanged;
+
+  std::vector<VipSnapshot> snapshot() const;
+  const AgentConfig& config() const { return config_; }
+  AgentHooks hooks;
+
  private:
   struct Server {
-    Server(const ServerConfig& c, HealthStateMachine h) : config(c), health(h) {}
-    const ServerConfig& config;
+    Server(ServerConfig c, HealthStateMachine h) : config(std::move(c)), health(h) {}
+    ServerConfig config;
     HealthStateMachine health;
     std::unique_ptr<Prober> prober;
     uint32_t results = 0;  // probe results so far (counted up to the VIP's rise)
+    std::optional<DrainInfo> drain;
+    int64_t since_unix_ms = 0;
+    std::string last_change;
+    uint64_t transitions = 0;
   };
   struct Vip {
-    const VipConfig* config;
-    std::vector<Server> servers;
+    VipConfig config;
+    std::vector<std::unique_ptr<Server>> servers;
     VipDecision decision;
+    std::optional<DrainInfo> drain;
+    VipState state = VipState::kWithdrawn;
+    int64_t since_unix_ms = 0;
+    std::string last_change = "starting: servers must pass their checks";
+    uint64_t transitions = 0;
   };
 
+  std::unique_ptr<Vip> makeVip(const VipConfig& config, const RouteMap* adopted);
+  void startProbing(Vip& vip, Server& server);
   void onProbeResult(Vip& vip, Server& server, const ProbeResult& result);
-  void decide(Vip& vip);
+  void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   void scheduleRetry();
   void onExternalChange(const char* why);
   void reportInitialRoutesIfComplete();
   void logApplied(const RouteOp& op);
+  Vip* findVip(const std::string& name) const;
   const Vip* vipFor(const IpPrefix& prefix) const;
 
   EventLoop& loop_;
-  const AgentConfig config_;
+  AgentConfig config_;
   Dataplane& dataplane_;
   Reconciler reconciler_;
-  std::vector<Vip> vips_;
+  std::vector<std::unique_ptr<Vip>> vips_;  // in config order
+  bool started_ = false;
   Timer retry_timer_;
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   std::chrono::milliseconds backoff_;

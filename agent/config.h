@@ -27,6 +27,7 @@ struct KernelConfig {
   uint32_t idle_timer_s = 10;
   uint32_t unbalanced_timer_s = 0;
   uint32_t nexthop_id_base = kDefaultNexthopIdBase;
+  bool operator==(const KernelConfig&) const = default;
 };
 
 enum class DataplaneKind { kKernel, kZebra };
@@ -37,6 +38,7 @@ struct ZebraConfig {
   std::string frr_release = "auto";  // "auto" or a release parseFrrRelease() accepts
   uint32_t graceful_restart_s = 60;
   bool verify_kernel = true;
+  bool operator==(const ZebraConfig&) const = default;
 };
 
 enum class CheckKind { kTcp, kHttp };
@@ -51,12 +53,14 @@ struct CheckConfig {
   uint32_t timeout_ms = 500;
   uint32_t rise = 2;
   uint32_t fall = 3;
+  bool operator==(const CheckConfig&) const = default;
 };
 
 struct ServerConfig {
   std::string name;
   IpAddress address;
   uint32_t weight = 1;
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct VipConfig {
@@ -66,6 +70,7 @@ struct VipConfig {
   CheckConfig check;
   std::vector<ServerConfig> servers;
   uint32_t route_tag = 0;  // 0: none (zebra mode only)
+  bool operator==(const VipConfig&) const = default;
 };
 
 struct AgentConfig {
@@ -73,6 +78,8 @@ struct AgentConfig {
   KernelConfig kernel;
   ZebraConfig zebra;
   std::string control_socket = "/run/anycastd/anycastd.sock";
+  std::string control_group;  // empty: the daemon's own group
+  std::string state_file = "/var/lib/anycastd/state";
   std::vector<VipConfig> vips;
 };
 

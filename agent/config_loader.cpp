@@ -242,6 +242,15 @@ class Validator {
               "control_socket must be an absolute path of at most 107 characters");
       out.control_socket = c.control_socket();
     }
+    if (c.has_control_group()) {
+      if (c.control_group().empty()) error(t, c, "control_group", -1, "control_group must not be empty");
+      out.control_group = c.control_group();
+    }
+    if (c.has_state_file()) {
+      if (c.state_file().empty() || c.state_file()[0] != '/')
+        error(t, c, "state_file", -1, "state_file must be an absolute path");
+      out.state_file = c.state_file();
+    }
     std::set<std::string> names;
     std::set<IpPrefix> prefixes;
     for (int i = 0; i < c.vip_size(); ++i) {

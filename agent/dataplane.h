@@ -41,6 +41,10 @@ class Dataplane {
   // keep nothing for this client). Returns false if the dataplane did not confirm everything.
   virtual bool finishWithdrawal(std::chrono::milliseconds budget) { return true; }
 
+  // The dataplane's own word on the route for `prefix`, for `show` (zebra mode: INSTALLED, FAIL_INSTALL...);
+  // empty when it has none.
+  virtual std::string routeNote(const IpPrefix& prefix) const { return {}; }
+
   // The agent has a first verdict on every server (each is up, or has had `rise` probes without coming
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that
   // the routes are complete, so zebra drops what a previous run left and this one did not re-add.

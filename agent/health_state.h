@@ -3,6 +3,7 @@
 // log and act on. Pure; no I/O, no clock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@ const char* toString(HealthState state);
 struct ProbeResult {
   bool ok = false;
   std::string detail;  // on failure: why ("connection refused", "timeout after 500 ms", "status 503")
+  std::chrono::microseconds duration{0};  // how long the probe took (for metrics)
 };
 
 struct HealthTransition {

@@ -10,8 +10,10 @@
 
 #include "agent/agent.h"
 #include "agent/config_loader.h"
+#include "agent/control_handler.h"
 #include "agent/event_loop.h"
 #include "agent/log.h"
+#include "agent/state_file.h"
 #include "platform/kernel_dataplane.h"
 #include "platform/zebra_dataplane.h"
 
@@ -40,6 +42,8 @@ const char kUsage[] =
     "\n"
     "Signals: SIGTERM, SIGINT: withdraw the VIPs and exit 0 (keep them with --keep-routes).\n"
     "         SIGUSR2: exit 0 keeping the routes (planned restart), whatever --keep-routes says.\n"
+    "         SIGHUP: re-read FILE and apply only the difference; a file with errors is refused and\n"
+    "                 the running config stays in force.\n"
     "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
     "             3 when the dataplane cannot be used or the VIPs could not all be withdrawn.\n";
 
@@ -91,6 +95,16 @@ int main(int argc, char** argv) {
     else
       dataplane = std::make_unique<KernelDataplane>(loaded.config->kernel);
     Agent agent(loop, *loaded.config, *dataplane);
+    const std::string state_file = loaded.config->state_file;
+    StateLoad state = loadStateFile(state_file);
+    for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
+    agent.restoreDrains(state.drains);
+    agent.onDrainsChanged = [&agent, state_file] {
+      if (Status s = saveStateFile(state_file, agent.drains()); !s.isOk())
+        logError("cannot save the drains (they are in force but will not survive a restart): " + s.message);
+    };
+    ControlHandler control(agent, config_path,
+                           loaded.config->dataplane == DataplaneKind::kZebra ? "zebra" : "kernel");
     if (Status s = agent.start(); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;
@@ -106,8 +120,8 @@ int main(int argc, char** argv) {
     SignalWatch intr(loop, SIGINT, [&] { stop("SIGINT", keep_routes); });
     SignalWatch usr2(loop, SIGUSR2, [&] { stop("SIGUSR2", true); });
     SignalWatch hup(loop, SIGHUP, [&] {
-      logWarning(
-          "SIGHUP: reload is not supported by this version; restart with --keep-routes to apply changes");
+      logInfo("SIGHUP: reloading " + config_path);
+      control.reload();
     });
     logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
             " vips from " + config_path);

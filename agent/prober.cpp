@@ -135,7 +135,10 @@ void Prober::fail(const char* what, int err) {
 
 void Prober::finish(bool ok, std::string detail) {
   closeSocket();
-  on_result_(ProbeResult{ok, std::move(detail)});
+  const auto started = deadline_ - std::chrono::milliseconds(check_.timeout_ms);
+  on_result_(ProbeResult{ok, std::move(detail),
+                         std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - started)});
 }
 
 void Prober::closeSocket() {

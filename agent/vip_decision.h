@@ -14,6 +14,7 @@ namespace anycastd {
 
 struct VipDecision {
   bool announce = false;
+  bool drained = false;  // the operator drained the VIP
   uint32_t healthy = 0;
   uint32_t total = 0;
   std::optional<Route> route;   // set iff announce
@@ -21,7 +22,9 @@ struct VipDecision {
   uint32_t min_healthy = 0;
 };
 
-// `states[i]` is the health of `vip.servers[i]`.
-VipDecision decideVip(const VipConfig& vip, const std::vector<HealthState>& states);
+// `states[i]` is the health of `vip.servers[i]`; `drained[i]` (if given) takes that server out whatever
+// its health; a drained VIP is never announced. Drained servers do not count as healthy.
+VipDecision decideVip(const VipConfig& vip, const std::vector<HealthState>& states,
+                      const std::vector<bool>& drained = {}, bool vip_drained = false);
 
 }  // namespace anycastd

@@ -150,6 +150,14 @@ bool ZebraDataplane::finishWithdrawal(std::chrono::milliseconds budget) {
   return awaiting_removal_.empty();
 }
 
+std::string ZebraDataplane::routeNote(const IpPrefix& prefix) const {
+  auto it = status_.find(prefix);
+  if (it == status_.end() || !it->second.note) return session_.up() ? "" : "not connected to zebra";
+  std::string out(toString(*it->second.note));
+  if (it->second.kernel_matches == false) out += " (kernel differs)";
+  return out;
+}
+
 std::optional<ZebraDataplane::RouteStatus> ZebraDataplane::routeStatus(const IpPrefix& prefix) const {
   auto it = status_.find(prefix);
   if (it == status_.end()) return std::nullopt;

@@ -62,6 +62,8 @@ class ZebraDataplane : public Dataplane {
     std::optional<bool> kernel_matches;   // the read-back after INSTALLED
   };
   std::optional<RouteStatus> routeStatus(const IpPrefix& prefix) const;
+  // "INSTALLED", "FAIL_INSTALL", ..., with " (kernel differs)" when the read-back found other next hops.
+  std::string routeNote(const IpPrefix& prefix) const override;
   bool connected() const { return session_.up(); }
 
  private:

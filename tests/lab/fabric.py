@@ -168,6 +168,7 @@ class Fabric:
         self.gobgp_sock = self.rundir / "spine" / "gobgp.sock"
         self.frr_dir = self.rundir / "leaf"
         self.control_socket = self.rundir / "anycastd.sock"
+        self.state_file = self.rundir / "anycastd" / "state"
         self._log = log or (lambda msg: None)
         self._procs = {}  # key -> Popen: every process we started (all stay our children)
         self._anycastd = None
@@ -646,7 +647,8 @@ class Fabric:
         else:
             extra = self.kernel_extra if kernel_extra is None else kernel_extra
             dataplane = f"dataplane {{ kernel {{ route_protocol: {route_protocol} {extra}}} }}\n"
-        return dataplane + f'control_socket: "{self.control_socket}"\n' + "".join(vip_blocks)
+        return (dataplane + f'control_socket: "{self.control_socket}"\n' +
+                f'state_file: "{self.state_file}"\n' + "".join(vip_blocks))
 
     @property
     def anycastd_running(self):
@@ -690,6 +692,13 @@ class Fabric:
         self._anycastd = None
         return rc
 
+    def reload_anycastd(self, config_text):
+        """Rewrites the running anycastd's config file with config_text and sends SIGHUP."""
+        if not self.anycastd_running:
+            raise LabError("anycastd is not running")
+        self.anycastd_config_path.write_text(config_text)
+        self._anycastd.send_signal(signal.SIGHUP)
+
     def kill_anycastd(self):
         return self.stop_anycastd(signal.SIGKILL)
 
@@ -729,6 +738,7 @@ class Fabric:
             else:
                 self.kill_anycastd()
         self.control_socket.unlink(missing_ok=True)  # left by a killed run; a test of that case makes its own
+        self.state_file.unlink(missing_ok=True)  # drains of an earlier test
         self.flush_routes()
         if self.mode == "zebra":
             self._sweep_stale_zebra_routes()

@@ -46,3 +46,24 @@ TEST(VipDecision, BelowMinHealthyWithdraws) {
 TEST(VipDecision, NoneHealthyWithdraws) {
   CHECK_FALSE(decideVip(vip(1), {kDown, kDown, kDown}).announce);
 }
+
+TEST(VipDecision, DrainedServerLeavesTheNexthopsAndTheCount) {
+  VipDecision d = decideVip(vip(1), {kUp, kUp, kUp}, {false, true, false});
+  CHECK_TRUE(d.announce);
+  STRCMP_EQUAL("192.0.2.6*2 192.0.2.10", describe(d.route->nexthops).c_str());
+  LONGS_EQUAL(2, d.healthy);
+}
+
+TEST(VipDecision, DrainingServersCanTakeTheVipBelowMinHealthy) {
+  VipDecision d = decideVip(vip(2), {kUp, kUp, kDown}, {true, false, false});
+  CHECK_FALSE(d.announce);
+  LONGS_EQUAL(1, d.healthy);
+}
+
+TEST(VipDecision, DrainedVipIsNeverAnnounced) {
+  VipDecision d = decideVip(vip(1), {kUp, kUp, kUp}, {}, true);
+  CHECK_FALSE(d.announce);
+  CHECK_FALSE(d.route.has_value());
+  LONGS_EQUAL(3, d.healthy);
+  STRCMP_EQUAL("drained, 3/3 servers healthy (min 1)", d.summary().c_str());
+}
