@@ -128,6 +128,7 @@ Status Agent::start() {
   started_ = true;
   for (auto& vip : vips_)
     for (auto& server : vip->servers) startProbing(*vip, *server);
+  reportInitialRoutesIfComplete();  // no servers, or every one adopted up
   return Status::ok();
 }
 

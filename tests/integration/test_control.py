@@ -1,0 +1,185 @@
+"""The switch CLI and the control API end to end (kernel mode, FRR 8.4): `anycastctl` against the running
+anycastd on the fabric. `show vips --json` must match the kernel and the spine through the scenarios;
+drains withdraw or remove exactly what they name and survive a restart; the socket admits only root and
+the control group; garbage on the socket does not disturb the agent.
+"""
+import json
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fabric import VIP4, VIP6, run, wait_for
+from helpers import TIMEOUT, addresses, wait_announced, wait_group, wait_spine, wait_withdrawn
+
+ALL = ("s1", "s2", "s3")
+ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or
+                  Path(os.environ.get("ANYCASTD") or Path(__file__).resolve().parents[2] / "build" / "anycastd")
+                  .with_name("anycastctl"))
+
+
+@pytest.fixture
+def ctl(fabric):
+    if not os.access(ANYCASTCTL, os.X_OK):
+        pytest.skip(f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)")
+
+    def call(*args, check=True, as_user=None):
+        cmd = [str(ANYCASTCTL), "--socket", str(fabric.control_socket), *args]
+        if as_user:
+            cmd = ["setpriv", f"--reuid={as_user[0]}", f"--regid={as_user[1]}", "--clear-groups", *cmd]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}")
+        return p
+    return call
+
+
+def vips_json(ctl):
+    return {v["name"]: v for v in json.loads(ctl("--json", "show", "vips").stdout).get("vips", [])}
+
+
+def wait_socket(fab):
+    wait_for(lambda: fab.control_socket.exists(), TIMEOUT, "the control socket")
+
+
+def start(fab, *blocks):
+    fab.start_anycastd(fab.config(*blocks))
+    wait_socket(fab)
+
+
+def test_show_vips_json_matches_the_kernel_and_the_spine(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4), fab.vip("web6", VIP6))
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    v = vips_json(ctl)
+    assert v["web"]["state"] == "ANNOUNCED" and v["web"]["prefix"] == VIP4
+    assert sorted(v["web"]["nexthops"]) == sorted(addresses(fab, ALL, 4))
+    assert v["web"]["healthy"] == 3 and v["web"]["total"] == 3
+    assert all(s["health"] == "UP" and s["in_route"] for s in v["web"]["servers"])
+
+    fab.stop_service("s1")
+    wait_group(fab, VIP4, ["s2", "s3"])
+    wait_for(lambda: vips_json(ctl)["web"], TIMEOUT, "show to see s1 down",
+             until=lambda w: sorted(w["nexthops"]) == sorted(addresses(fab, ["s2", "s3"], 4)))
+    s1 = {s["name"]: s for s in vips_json(ctl)["web"]["servers"]}["s1"]
+    assert s1.get("health", "DOWN") == "DOWN" and not s1.get("in_route", False)
+    assert "connection refused" in s1["last_failure"]
+
+    for name in ("s2", "s3"):
+        fab.stop_service(name)
+    wait_withdrawn(fab, VIP4)
+    w = vips_json(ctl)["web"]
+    assert w.get("state", "WITHDRAWN") == "WITHDRAWN" and not w.get("nexthops")
+    assert v["web6"]["state"] == "ANNOUNCED"
+
+    text = ctl("show", "vips").stdout
+    assert "web" in text and "withdrawn" in text and "announced" in text
+
+
+def test_drain_vip_withdraws_and_undrain_reannounces(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    ctl("drain", "vip", "web", "--reason", "maintenance CHG-42")
+    wait_withdrawn(fab, VIP4)
+    w = vips_json(ctl)["web"]
+    assert w["state"] == "DRAINED"
+    assert w["drain"]["by"] == "root" and w["drain"]["reason"] == "maintenance CHG-42"
+    assert all(s["health"] == "UP" for s in w["servers"]), "health checks must keep running while drained"
+    assert "drained" in ctl("show", "vip", "web").stdout
+    ctl("undrain", "vip", "web")
+    wait_announced(fab, VIP4, ALL)
+    assert vips_json(ctl)["web"]["state"] == "ANNOUNCED"
+
+
+def test_drain_server_removes_exactly_that_next_hop(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    gid = fab.nexthop_group_id(VIP4)
+    with fab.watch([VIP4]) as w:
+        ctl("drain", "server", "web", "s2")
+        wait_group(fab, VIP4, ["s1", "s3"])
+        ctl("undrain", "server", "web", "s2")
+        wait_group(fab, VIP4, ALL)
+    w.assert_never_lost(VIP4)
+    assert set(w.group_ids(VIP4)) == {gid}
+
+
+def test_drains_survive_a_restart(fabric, ctl):
+    fab = fabric
+    config = fab.config(fab.vip("web", VIP4), fab.vip("web6", VIP6))
+    fab.start_anycastd(config)
+    wait_socket(fab)
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    ctl("drain", "vip", "web6", "--reason", "kept")
+    ctl("drain", "server", "web", "s3")
+    wait_withdrawn(fab, VIP6)
+    wait_group(fab, VIP4, ["s1", "s2"])
+    fab.stop_anycastd()
+    fab.control_socket.unlink(missing_ok=True)
+    fab.start_anycastd(config)
+    wait_socket(fab)
+    wait_announced(fab, VIP4, ["s1", "s2"])
+    v = vips_json(ctl)
+    assert v["web6"]["state"] == "DRAINED" and v["web6"]["drain"]["reason"] == "kept"
+    assert {s["name"]: s for s in v["web"]["servers"]}["s3"]["drain"]["by"] == "root"
+    assert not fab.spine_has(VIP6)
+
+
+def test_errors_say_what_to_do(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    p = ctl("drain", "vip", "nosuch", check=False)
+    assert p.returncode == 1 and "no vip named 'nosuch'" in p.stderr
+    p = ctl("drain", "server", "web", "s9", check=False)
+    assert p.returncode == 1 and "no server named 's9'" in p.stderr
+    p = ctl("frobnicate", check=False)
+    assert p.returncode == 2
+    p = subprocess.run([str(ANYCASTCTL), "--socket", "/run/nonexistent-anycastd.sock", "show", "vips"],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 3 and "is anycastd running" in p.stderr
+
+
+def test_only_root_and_the_control_group_may_connect(fabric, ctl):
+    fab = fabric
+    # nogroup (65534) owns the socket; nobody:nogroup may connect, nobody with another group may not.
+    fab.start_anycastd(fab.config(fab.vip("web", VIP4)).replace(
+        "state_file:", 'control_group: "nogroup"\nstate_file:'))
+    wait_socket(fab)
+    os.chmod(fab.rundir, 0o755)
+    member = ctl("show", "vips", as_user=(65534, 65534), check=False)
+    assert member.returncode == 0, member.stderr
+    other = ctl("show", "vips", as_user=(65534, 1), check=False)
+    assert other.returncode == 3 and "ermission denied" in other.stderr, other.stderr
+    assert oct(fab.control_socket.stat().st_mode & 0o777) == "0o660"
+
+
+def test_garbage_on_the_socket_does_not_disturb_the_agent(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    socks = []
+    for payload in (b"\xff\xff\xff\xff\xff\xff\xff", b"\x05hello", b"\x80\x80\x04" + b"x" * 100, os.urandom(4096)):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(str(fab.control_socket))
+        s.sendall(payload)
+        socks.append(s)
+    idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # a client that never sends anything
+    idle.connect(str(fab.control_socket))
+    for s in socks:
+        try:
+            s.recv(65536)  # an error reply, or the connection closed
+        except socket.timeout:
+            pass
+        s.close()
+    assert vips_json(ctl)["web"]["state"] == "ANNOUNCED"
+    fab.stop_service("s1")
+    wait_group(fab, VIP4, ["s2", "s3"])
+    idle.close()
+    assert fab.anycastd_running
