@@ -74,6 +74,7 @@ struct AgentConfig {
   ZebraConfig zebra;
   std::string control_socket = "/run/anycastd/anycastd.sock";
   std::vector<VipConfig> vips;
+  std::string metrics_listen;  // "HOST:PORT" or "[V6]:PORT" (listen_address.h); empty: no metrics server
 };
 
 }  // namespace anycastd
