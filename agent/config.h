@@ -81,6 +81,7 @@ struct AgentConfig {
   std::string control_group;  // empty: the daemon's own group
   std::string state_file = "/var/lib/anycastd/state";
   std::vector<VipConfig> vips;
+  std::string metrics_listen;  // "HOST:PORT" or "[V6]:PORT" (listen_address.h); empty: no metrics server
 };
 
 }  // namespace anycastd

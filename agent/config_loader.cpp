@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/listen_address.h"
 #include "platform/zapi_release.h"
 #include "proto/config.pb.h"
 
@@ -227,6 +228,24 @@ class Validator {
     return out;
   }
 
+  std::string metricsListen(const config::Config& c, const Tree* t) {
+    const auto& m = c.metrics();
+    const Tree* mt = nested(t, c, "metrics");
+    if (m.listen().empty()) {
+      error(t, c, "metrics", -1,
+            "metrics has no listen address (listen: \"HOST:PORT\", e.g. \"127.0.0.1:9370\")");
+      return {};
+    }
+    std::string why;
+    auto address = parseListenAddress(m.listen(), &why);
+    if (!address)
+      error(mt, m, "listen", -1,
+            "metrics listen '" + m.listen() + "': " + why + " (HOST:PORT or [IPV6]:PORT)");
+    else if (address->port == 0)
+      error(mt, m, "listen", -1, "metrics listen '" + m.listen() + "': port 0 is out of range 1..65535");
+    return m.listen();
+  }
+
   AgentConfig config(const config::Config& c, const Tree* t) {
     AgentConfig out;
     if (c.dataplane().has_kernel())
@@ -251,6 +270,7 @@ class Validator {
         error(t, c, "state_file", -1, "state_file must be an absolute path");
       out.state_file = c.state_file();
     }
+    if (c.has_metrics()) out.metrics_listen = metricsListen(c, t);
     std::set<std::string> names;
     std::set<IpPrefix> prefixes;
     for (int i = 0; i < c.vip_size(); ++i) {

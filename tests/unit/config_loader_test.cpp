@@ -238,3 +238,22 @@ TEST(ConfigLoader, MissingFile) {
   STRCMP_EQUAL("/nonexistent/anycastd.conf: cannot read the file: No such file or directory",
                r.errors.at(0).str().c_str());
 }
+
+TEST(ConfigLoader, MetricsListen) {
+  CHECK_TRUE(parseConfig("", "f.conf").config->metrics_listen.empty());
+  auto r = parseConfig("metrics { listen: \"127.0.0.1:9370\" }", "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  STRCMP_EQUAL("127.0.0.1:9370", r.config->metrics_listen.c_str());
+  STRCMP_EQUAL("[::1]:9370",
+               parseConfig("metrics { listen: \"[::1]:9370\" }", "f.conf").config->metrics_listen.c_str());
+  expectError("control_socket: \"/run/a.sock\"\nmetrics {\n  listen: \"localhost:9370\"\n}\n",
+              "f.conf:3:3: metrics listen 'localhost:9370': 'localhost' is not an IP address (HOST:PORT or "
+              "[IPV6]:PORT)");
+  expectError("metrics { listen: \"::1:9370\" }",
+              "f.conf:1:11: metrics listen '::1:9370': an IPv6 address must be in brackets");
+  expectError("metrics { listen: \"127.0.0.1\" }", "missing :PORT");
+  expectError("metrics { listen: \"127.0.0.1:0\" }",
+              "f.conf:1:11: metrics listen '127.0.0.1:0': port 0 is out of range 1..65535");
+  expectError("metrics { listen: \"127.0.0.1:65536\" }", "port 65536 is out of range 1..65535");
+  expectError("\nmetrics { }", "f.conf:2:1: metrics has no listen address");
+}

@@ -1,0 +1,38 @@
+#include "agent/probe_failure_reason.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+
+namespace anycastd {
+namespace {
+
+bool containsAny(const std::string& text, std::initializer_list<std::string_view> needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](std::string_view n) { return text.find(n) != std::string::npos; });
+}
+
+}  // namespace
+
+std::string_view probeFailureReason(std::string_view detail) {
+  std::string d(detail);
+  std::transform(d.begin(), d.end(), d.begin(),
+                 [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  // ECONNREFUSED
+  if (containsAny(d, {"refused"})) return "refused";
+  // The prober's deadline ("timeout after N ms ..."), ETIMEDOUT
+  if (containsAny(d, {"timeout", "timed out"})) return "timeout";
+  // ENETUNREACH, EHOSTUNREACH, EHOSTDOWN, ENETDOWN
+  if (containsAny(d, {"unreachable", "no route to host", "host is down", "network is down"}))
+    return "unreachable";
+  // ECONNRESET, EPIPE, ECONNABORTED
+  if (containsAny(d, {"reset", "broken pipe", "connection abort"})) return "reset";
+  // "status 503, expected 200"
+  if (d.starts_with("status ") && d.size() > 7 && d[7] >= '0' && d[7] <= '9') return "bad_status";
+  // The server answered, or closed, without a usable HTTP status line.
+  if (containsAny(d, {"not an http response", "malformed", "truncated", "closed without", "status line"}))
+    return "protocol";
+  return "other";
+}
+
+}  // namespace anycastd
