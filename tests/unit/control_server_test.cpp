@@ -5,7 +5,6 @@
 #include "agent/control_server.h"
 
 #include <CppUTest/TestHarness.h>
-#include <event2/event.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -23,18 +22,14 @@
 #include <vector>
 
 #include "agent/control_framing.h"
+#include "tests/unit/loop_pump.h"
 
 using namespace anycastd;
 
 namespace {
 
-// Runs the loop until `done` holds; false if it did not within the deadline (a failed test, not a wait).
 bool pump(EventLoop& loop, const std::function<bool()>& done) {
-  bool expired = false;
-  Timer deadline(loop, [&] { expired = true; });
-  deadline.arm(std::chrono::seconds(10));
-  while (!done() && !expired) event_base_loop(loop.base(), EVLOOP_ONCE);
-  return done();
+  return test::pumpUntil(loop, done);
 }
 
 int connectTo(const std::string& path) {
