@@ -193,6 +193,11 @@ class ControlServer::Connection {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // Drop what was written, so that a client reading slowly but forever keeps the buffer bounded.
+        if (out_offset_ > kReadChunk && out_offset_ * 2 > out_.size()) {
+          out_.erase(0, out_offset_);
+          out_offset_ = 0;
+        }
         if (!writing_) write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
         writing_ = true;
         return;
