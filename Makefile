@@ -15,13 +15,14 @@ CPPFLAGS += -I. -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 .PHONY: all deps test unit integration demo install clean
-all: $(BUILD)/anycastd
+all: $(BUILD)/anycastd $(BUILD)/anycastctl
 
 # Order matters: agent/module.mk links the daemon from the object lists the others define.
 include proto/module.mk
 include netlink/module.mk
 include platform/module.mk
 include agent/module.mk
+include agent/ctl/module.mk
 include tests/module.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
