@@ -10,7 +10,9 @@
 
 #include "agent/agent.h"
 #include "agent/config_loader.h"
+#include "agent/agent_telemetry.h"
 #include "agent/control_handler.h"
+#include "agent/control_server.h"
 #include "agent/event_loop.h"
 #include "agent/log.h"
 #include "agent/state_file.h"
@@ -103,8 +105,17 @@ int main(int argc, char** argv) {
       if (Status s = saveStateFile(state_file, agent.drains()); !s.isOk())
         logError("cannot save the drains (they are in force but will not survive a restart): " + s.message);
     };
-    ControlHandler control(agent, config_path,
-                           loaded.config->dataplane == DataplaneKind::kZebra ? "zebra" : "kernel");
+    const bool zebra_mode = loaded.config->dataplane == DataplaneKind::kZebra;
+    ControlHandler control(agent, config_path, zebra_mode ? "zebra" : "kernel");
+    ControlServer control_server(loop, loaded.config->control_socket, loaded.config->control_group,
+                                 [&control](const control::Request& request, const PeerCredentials& peer) {
+                                   return control.handle(request, peer.user);
+                                 });
+    std::function<bool()> zebra_connected;
+    if (zebra_mode)
+      zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
+    AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
+                             loaded.config->metrics_listen, zebra_connected);
     if (Status s = agent.start(); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;

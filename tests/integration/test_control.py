@@ -60,7 +60,7 @@ def test_show_vips_json_matches_the_kernel_and_the_spine(fabric, ctl):
     assert v["web"]["healthy"] == 3 and v["web"]["total"] == 3
     assert all(s["health"] == "UP" and s["in_route"] for s in v["web"]["servers"])
 
-    fab.stop_service("s1")
+    fab.stop_service("s1", family=4)
     wait_group(fab, VIP4, ["s2", "s3"])
     wait_for(lambda: vips_json(ctl)["web"], TIMEOUT, "show to see s1 down",
              until=lambda w: sorted(w["nexthops"]) == sorted(addresses(fab, ["s2", "s3"], 4)))
@@ -69,14 +69,17 @@ def test_show_vips_json_matches_the_kernel_and_the_spine(fabric, ctl):
     assert "connection refused" in s1["last_failure"]
 
     for name in ("s2", "s3"):
-        fab.stop_service(name)
+        fab.stop_service(name, family=4)
     wait_withdrawn(fab, VIP4)
     w = vips_json(ctl)["web"]
     assert w.get("state", "WITHDRAWN") == "WITHDRAWN" and not w.get("nexthops")
     assert v["web6"]["state"] == "ANNOUNCED"
 
+    assert vips_json(ctl)["web6"]["state"] == "ANNOUNCED"
     text = ctl("show", "vips").stdout
-    assert "web" in text and "withdrawn" in text and "announced" in text
+    print(text)
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("web")}
+    assert "withdrawn" in rows["web"] and "announced" in rows["web6"], text
 
 
 def test_drain_vip_withdraws_and_undrain_reannounces(fabric, ctl):
@@ -183,3 +186,45 @@ def test_garbage_on_the_socket_does_not_disturb_the_agent(fabric, ctl):
     wait_group(fab, VIP4, ["s2", "s3"])
     idle.close()
     assert fab.anycastd_running
+
+
+def scrape(fab, port=9370):
+    p = fab.exec(fab.leaf, "/usr/bin/python3", "-c",
+                 f"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics', "
+                 "timeout=5).read().decode())")
+    return p.stdout
+
+
+def metric(text, name, **labels):
+    """The value of the series `name{labels...}` (labels given must match; others are ignored)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_metrics_follow_the_agent(fabric, ctl):
+    fab = fabric
+    config = fab.config(fab.vip("web", VIP4)).replace("state_file:", 'metrics { listen: "127.0.0.1:9370" }\nstate_file:')
+    fab.start_anycastd(config)
+    wait_socket(fab)
+    wait_announced(fab, VIP4, ALL)
+    text = wait_for(lambda: scrape(fab), TIMEOUT, "a scrape with probe durations",
+                    until=lambda t: (metric(t, "anycastd_probe_duration_seconds_count", vip="web", server="s1") or 0) >= 2)
+    assert metric(text, "anycastd_vip_announced", vip="web", prefix=VIP4) == 1
+    assert metric(text, "anycastd_vip_healthy_servers", vip="web") == 3
+    assert metric(text, "anycastd_server_up", vip="web", server="s2") == 1
+    assert metric(text, "anycastd_build_info") == 1
+    fab.stop_service("s2", family=4)
+    wait_group(fab, VIP4, ["s1", "s3"])
+    text = scrape(fab)
+    assert metric(text, "anycastd_server_up", vip="web", server="s2") == 0
+    assert metric(text, "anycastd_probe_failures_total", vip="web", server="s2", reason="refused") >= 2
+    assert metric(text, "anycastd_server_transitions_total", vip="web", server="s2") == 2  # up, then down
+    ctl("drain", "vip", "web")
+    wait_withdrawn(fab, VIP4)
+    text = scrape(fab)
+    assert metric(text, "anycastd_vip_drained", vip="web") == 1
+    assert metric(text, "anycastd_vip_announced", vip="web", prefix=VIP4) == 0
