@@ -228,3 +228,19 @@ def test_metrics_follow_the_agent(fabric, ctl):
     text = scrape(fab)
     assert metric(text, "anycastd_vip_drained", vip="web") == 1
     assert metric(text, "anycastd_vip_announced", vip="web", prefix=VIP4) == 0
+
+
+def test_reload_through_anycastctl_reports_what_changed(fabric, ctl):
+    fab = fabric
+    fab.start_anycastd(fab.config(fab.vip("web", VIP4), fab.vip("web6", VIP6)))
+    wait_socket(fab)
+    wait_announced(fab, VIP4, ALL)
+    fab.anycastd_config_path.write_text(fab.config(fab.vip("web", VIP4)))
+    result = json.loads(ctl("--json", "reload").stdout)
+    assert result.get("removed") == ["web6"] and result.get("unchanged") == ["web"], result
+    wait_withdrawn(fab, VIP6)
+    fab.anycastd_config_path.write_text(fab.config(fab.vip("web", VIP4)).replace("rise: 2", "rise: 0"))
+    p = ctl("reload", check=False)
+    assert p.returncode == 1 and "rise must be greater than 0" in p.stderr and "stays in force" in p.stderr
+    assert "rise: 2" in ctl("show", "config").stdout
+    assert fab.spine_has(VIP4)
