@@ -24,6 +24,7 @@ include platform/module.mk
 include agent/module.mk
 include agent/ctl/module.mk
 include tests/module.mk
+include images/module.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)

@@ -3,7 +3,8 @@
 # Idempotent; needs root (apt-get) only when something is missing.
 set -eu
 PKGS="g++ make pkg-config protobuf-compiler libprotobuf-dev libnl-3-dev libnl-route-3-dev libevent-dev
- libcpputest-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap"
+ libcpputest-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
+ dpkg-dev lintian systemd"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
