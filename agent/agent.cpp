@@ -236,6 +236,7 @@ void Agent::reportInitialRoutesIfComplete() {
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
+  if (onInitialRoutesComplete) onInitialRoutesComplete();
 }
 
 void Agent::scheduleRetry() {

@@ -79,6 +79,9 @@ class Agent {
   std::vector<DrainRecord> drains() const;
   // Called after every drain change, so that the owner can persist drains().
   std::function<void()> onDrainsChanged;
+  // Called once, when every server has its first verdict and the dataplane holds the routes that follow
+  // (systemd readiness).
+  std::function<void()> onInitialRoutesComplete;
 
   std::vector<VipSnapshot> snapshot() const;
   const AgentConfig& config() const { return config_; }

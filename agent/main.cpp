@@ -16,6 +16,7 @@
 #include "agent/event_loop.h"
 #include "agent/log.h"
 #include "agent/state_file.h"
+#include "agent/systemd_notify.h"
 #include "platform/kernel_dataplane.h"
 #include "platform/zebra_dataplane.h"
 
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   try {
     EventLoop loop;
+    SystemdNotifier systemd(loop);
     std::unique_ptr<Dataplane> dataplane;
     if (loaded.config->dataplane == DataplaneKind::kZebra)
       dataplane = std::make_unique<ZebraDataplane>(loop, loaded.config->zebra);
@@ -116,12 +118,16 @@ int main(int argc, char** argv) {
       zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
     AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
                              loaded.config->metrics_listen, zebra_connected);
+    agent.onInitialRoutesComplete = [&systemd, &loaded] {
+      systemd.ready(std::to_string(loaded.config->vips.size()) + " vips, initial routes complete");
+    };
     if (Status s = agent.start(); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;
     }
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
+      systemd.stopping();
       logInfo(std::string(why) +
               (keep ? ": exiting, keeping routes for the next start" : ": withdrawing VIPs and exiting"));
       withdraw = !keep;
@@ -132,7 +138,9 @@ int main(int argc, char** argv) {
     SignalWatch usr2(loop, SIGUSR2, [&] { stop("SIGUSR2", true); });
     SignalWatch hup(loop, SIGHUP, [&] {
       logInfo("SIGHUP: reloading " + config_path);
+      systemd.reloading();
       control.reload();
+      systemd.readyAgain();
     });
     logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
             " vips from " + config_path);

@@ -27,7 +27,7 @@ deb: $(DEB_FILE)
 
 $(DEB_FILE): $(foreach b,$(DEB_BINARIES) $(DEB_FILES),$(firstword $(subst :, ,$(b)))) \
     $(wildcard images/deb/* images/systemd/* images/iproute2/rt_protos.d/*) examples/anycastd.conf \
-    examples/anycastd-zebra.conf README.md
+    examples/anycastd-zebra.conf images/deb/anycastd.conf proto/config.proto proto/control.proto README.md
 	STRIP=$(STRIP) SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) \
 	  images/deb/build-deb.sh --out $@ --version $(DEB_VERSION) --arch $(DEB_ARCH) \
 	  $(addprefix --binary ,$(DEB_BINARIES)) $(addprefix --file ,$(DEB_FILES))

@@ -60,12 +60,14 @@ for f in $files; do
     put "$src" "$dest" "$mode"
 done
 
-put examples/anycastd.conf /etc/anycastd/anycastd.conf 0644
+put images/deb/anycastd.conf /etc/anycastd/anycastd.conf 0644
 put images/iproute2/rt_protos.d/anycastd.conf /etc/iproute2/rt_protos.d/anycastd.conf 0644
 put images/systemd/anycastd.service /lib/systemd/system/anycastd.service 0644
 put images/deb/copyright /usr/share/doc/anycastd/copyright 0644
 put examples/anycastd.conf /usr/share/doc/anycastd/examples/anycastd.conf 0644
 put examples/anycastd-zebra.conf /usr/share/doc/anycastd/examples/anycastd-zebra.conf 0644
+put proto/config.proto /usr/share/doc/anycastd/config.proto 0644
+put proto/control.proto /usr/share/doc/anycastd/control.proto 0644
 gzip -9nc README.md >"$doc/README.md.gz"
 put images/deb/lintian-overrides /usr/share/lintian/overrides/anycastd 0644
 
@@ -116,7 +118,7 @@ Description: anycast agent for Linux whitebox switches
  the route into the kernel through netlink or hands it to FRR's zebra.
  .
  The package installs a systemd unit (enabled, not started on installation)
- and an example configuration in /etc/anycastd/anycastd.conf.
+ and a starting configuration without VIPs in /etc/anycastd/anycastd.conf.
 EOF
 
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | sort | xargs md5sum) \

@@ -244,3 +244,28 @@ def test_reload_through_anycastctl_reports_what_changed(fabric, ctl):
     assert p.returncode == 1 and "rise must be greater than 0" in p.stderr and "stays in force" in p.stderr
     assert "rise: 2" in ctl("show", "config").stdout
     assert fab.spine_has(VIP4)
+
+
+def test_systemd_readiness_follows_the_first_verdicts(fabric, tmp_path):
+    """Type=notify: READY=1 only once every server has its first verdict and the route is in place;
+    RELOADING=1 then READY=1 around a reload; STOPPING=1 on SIGTERM (the datagrams systemd would get)."""
+    fab = fabric
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    path = str(tmp_path / "notify.sock")
+    notify.bind(path)
+    notify.settimeout(TIMEOUT)
+    try:
+        config = fab.config(fab.vip("web", VIP4))
+        fab.start_anycastd(config, env={"NOTIFY_SOCKET": path})
+        ready = notify.recv(4096).decode()
+        assert ready.startswith("READY=1"), ready
+        # READY came after the first verdicts: the route already goes over every healthy server.
+        assert fab.nexthop_group(VIP4) == addresses(fab, ALL, 4)
+        assert "initial routes complete" in fab.anycastd_log()
+        fab.reload_anycastd(config)
+        assert notify.recv(4096).decode().startswith("RELOADING=1")
+        assert notify.recv(4096).decode().startswith("READY=1")
+        fab.stop_anycastd()
+        assert notify.recv(4096).decode().startswith("STOPPING=1")
+    finally:
+        notify.close()

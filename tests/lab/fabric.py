@@ -435,10 +435,11 @@ class Fabric:
         wait_for(lambda: self.gobgp_sock.exists() and self.gobgp("global", "-j"), 10,
                  f"gobgpd's API socket {self.gobgp_sock}")
 
-    def _spawn(self, key, ns, cmd, logpath):
+    def _spawn(self, key, ns, cmd, logpath, env=None):
         with open(logpath, "ab") as logf:
             proc = subprocess.Popen(["ip", "netns", "exec", ns, *map(str, cmd)], stdin=subprocess.DEVNULL,
-                                    stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+                                    stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
+                                    env=None if env is None else {**os.environ, **env})
         self._procs[key] = proc
         return proc
 
@@ -654,8 +655,9 @@ class Fabric:
     def anycastd_running(self):
         return self._anycastd is not None and self._anycastd.poll() is None
 
-    def start_anycastd(self, config_text, extra_args=()):
-        """Writes config_text to a file and runs anycastd in the leaf, logging to anycastd_log_path."""
+    def start_anycastd(self, config_text, extra_args=(), env=None):
+        """Writes config_text to a file and runs anycastd in the leaf (with `env` added to its environment),
+        logging to anycastd_log_path."""
         if not self.anycastd_binary.exists():
             raise LabError(f"no anycastd binary at {self.anycastd_binary}")
         if self.anycastd_running:
@@ -668,7 +670,7 @@ class Fabric:
         self.anycastd_config_path = cfg
         self.anycastd_log_path = d / f"anycastd-{n}.log"
         self._anycastd = self._spawn("anycastd", self.leaf,
-                                     [self.anycastd_binary, "--config", cfg, *extra_args], self.anycastd_log_path)
+                                     [self.anycastd_binary, "--config", cfg, *extra_args], self.anycastd_log_path, env)
         self._procs.pop("anycastd")  # managed separately (stop/kill report its exit status)
         self._log(f"started anycastd (pid {self._anycastd.pid}): {' '.join(map(str, extra_args))}")
         return self._anycastd
