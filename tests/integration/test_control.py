@@ -269,3 +269,32 @@ def test_systemd_readiness_follows_the_first_verdicts(fabric, tmp_path):
         assert notify.recv(4096).decode().startswith("STOPPING=1")
     finally:
         notify.close()
+
+
+def complete(words, socket_path, ctl_dir):
+    """What bash completion offers for the command line `words` (the last one being completed)."""
+    script = f"""
+source {Path(__file__).resolve().parents[2] / "agent" / "ctl" / "anycastctl.bash"}
+PATH={ctl_dir}:$PATH
+COMP_WORDS=({" ".join(f"'{w}'" for w in words)})
+COMP_CWORD={len(words) - 1}
+COMP_LINE="{" ".join(words)}"
+COMP_POINT=${{#COMP_LINE}}
+_anycastctl anycastctl "{words[-1]}" "{words[-2] if len(words) > 1 else ''}"
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=20,
+                       env={**os.environ, "ANYCASTD_SOCKET": str(socket_path)})
+    return set(p.stdout.split())
+
+
+def test_bash_completion_offers_commands_and_names(fabric, ctl):
+    fab = fabric
+    start(fab, fab.vip("web", VIP4), fab.vip("web6", VIP6))
+    ctl_dir = ANYCASTCTL.parent
+    assert {"show", "drain", "undrain", "reload"} <= complete(["anycastctl", ""], fab.control_socket, ctl_dir)
+    assert {"vips", "vip", "servers", "config"} <= complete(["anycastctl", "show", ""], fab.control_socket,
+                                                             ctl_dir)
+    assert complete(["anycastctl", "drain", "vip", "we"], fab.control_socket, ctl_dir) == {"web", "web6"}
+    assert complete(["anycastctl", "drain", "server", "web", ""], fab.control_socket, ctl_dir) == \
+        {"s1", "s2", "s3"}
