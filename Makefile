@@ -23,6 +23,7 @@ include netlink/module.mk
 include platform/module.mk
 include agent/module.mk
 include tests/module.mk
+include images/lab.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
