@@ -90,7 +90,11 @@ def stage_image(log):
     if deb:
         log(f"switch image: dpkg -i {deb.name}")
         shutil.copy(deb, STAGE / "tmp" / deb.name)
-        frr_root._in_root("installing the anycastd package", STAGE, f"dpkg -i /tmp/{deb.name}", 300)
+        # Dependencies missing from packages.txt are fetched from the mirror (apt's lists are trimmed).
+        frr_root._in_root("installing the anycastd package", STAGE,
+                          f"dpkg -i /tmp/{deb.name} || (apt-get update -qq && apt-get install -f -y -qq); "
+                          "dpkg -s anycastd >/dev/null; apt-get clean; rm -rf /var/lib/apt/lists/*; "
+                          "mkdir -p /var/lib/apt/lists/partial", 600)
         (STAGE / "tmp" / deb.name).unlink()
     else:
         log("switch image: make install DESTDIR=<stage> PREFIX=/usr")
@@ -104,8 +108,15 @@ def stage_image(log):
         raise LabError(f"anycastd in the image misses libraries (add them to packages.txt):\n{missing}")
 
 
+def image_id():
+    p = run([docker_engine.docker(), "image", "inspect", "-f", "{{.Id}}", IMAGE], check=False)
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
 def import_image(digest, log):
+    """Imports STAGE as IMAGE and removes the image it replaces (unless a container still uses it)."""
     log(f"switch image: docker import -> {IMAGE}")
+    old = image_id()
     tar = subprocess.Popen(["tar", "-C", str(STAGE), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
     imp = subprocess.run([docker_engine.docker(), "import",
                           "--change", f'CMD ["/{INIT_PATH}"]',
@@ -114,6 +125,8 @@ def import_image(digest, log):
     tar.stdout.close()
     if tar.wait() != 0 or imp.returncode != 0:
         raise LabError(f"docker import failed: tar {tar.returncode}, import {imp.returncode}: {imp.stderr}")
+    if old and old != image_id():
+        run([docker_engine.docker(), "rmi", old], check=False)
 
 
 def ensure_image(log=print, force=False):
