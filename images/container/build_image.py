@@ -84,14 +84,14 @@ def image_label():
 
 def stage_image(log):
     """Copies the base to STAGE and installs anycastd and the init into it."""
-    frr_root._remove(STAGE)
+    frr_root.remove_root(STAGE)
     run(["cp", "-a", BASE, STAGE], timeout=300)
     deb = anycastd_deb()
     if deb:
         log(f"switch image: dpkg -i {deb.name}")
         shutil.copy(deb, STAGE / "tmp" / deb.name)
         # Dependencies missing from packages.txt are fetched from the mirror (apt's lists are trimmed).
-        frr_root._in_root("installing the anycastd package", STAGE,
+        frr_root.in_root("installing the anycastd package", STAGE,
                           f"dpkg -i /tmp/{deb.name} || (apt-get update -qq && apt-get install -f -y -qq); "
                           "dpkg -s anycastd >/dev/null; apt-get clean; rm -rf /var/lib/apt/lists/*; "
                           "mkdir -p /var/lib/apt/lists/partial", 600)
@@ -143,7 +143,7 @@ def ensure_image(log=print, force=False):
         stage_image(log)
         import_image(digest, log)
     finally:
-        frr_root._remove(STAGE)
+        frr_root.remove_root(STAGE)
     log(f"switch image: {IMAGE} built in {time.monotonic() - t0:.0f}s")
 
 

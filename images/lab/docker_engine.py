@@ -12,7 +12,7 @@ in its own session so that it outlives `make lab`, and records that the lab owns
 engine that was already running is never touched. Images stay in DATA_ROOT between runs (a cache).
 
 Errors: EngineError (a LabError) saying why the engine cannot run (dockerd missing, or the log's tail when
-it did not come up within START_TIMEOUT).
+it exited or did not come up within START_TIMEOUT). LAB_DOCKERD names another dockerd binary.
 """
 import os
 import shutil
@@ -66,8 +66,8 @@ def ensure_engine(log=print):
     """Returns True if this call started dockerd, False if an engine was already answering."""
     if engine_running():
         return False
-    dockerd = shutil.which("dockerd") or ("/usr/sbin/dockerd" if Path("/usr/sbin/dockerd").exists() else None)
-    if dockerd is None:
+    dockerd = os.environ.get("LAB_DOCKERD") or shutil.which("dockerd") or "/usr/sbin/dockerd"
+    if not Path(dockerd).exists():
         raise EngineError("no docker engine is running and dockerd is not installed "
                           "(apt-get install docker.io; `make lab-deps` does)")
     stale = _owned_pid()
@@ -76,6 +76,7 @@ def ensure_engine(log=print):
     DATA_ROOT.mkdir(parents=True, exist_ok=True)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     log(f"docker: starting dockerd (data root {DATA_ROOT}, log {LOG})")
+    start = LOG.stat().st_size if LOG.exists() else 0
     with open(LOG, "ab") as logf:
         proc = subprocess.Popen([dockerd, "--iptables=false", "--bridge=none", "--data-root", DATA_ROOT,
                                  "--exec-root", RUN_DIR / "docker", "--pidfile", RUN_DIR / "dockerd.pid"],
@@ -88,10 +89,10 @@ def ensure_engine(log=print):
                  interval=0.2)
     except AssertionError as exc:
         stop_owned_engine(log)
-        raise EngineError(f"dockerd did not come up: {exc}\nlog tail:\n{_log_tail()}") from None
+        raise EngineError(f"dockerd did not come up: {exc}\nlog tail:\n{_log_tail(start)}") from None
     if proc.poll() is not None:
         OWNED.unlink(missing_ok=True)
-        raise EngineError(f"dockerd exited {proc.returncode}; log tail:\n{_log_tail()}")
+        raise EngineError(f"dockerd exited {proc.returncode}; log tail:\n{_log_tail(start)}")
     return True
 
 
@@ -111,11 +112,15 @@ def stop_owned_engine(log=print):
     return True
 
 
-def _log_tail():
+def _log_tail(start=0):
+    """The end of what dockerd logged since offset start."""
     try:
-        return LOG.read_text(errors="replace")[-2000:]
+        with open(LOG, "rb") as f:
+            f.seek(start)
+            text = f.read().decode(errors="replace")
     except FileNotFoundError:
-        return "(no log)"
+        text = ""
+    return text[-2000:] or "(nothing logged)"
 
 
 if __name__ == "__main__":

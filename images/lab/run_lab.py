@@ -7,7 +7,8 @@
                        sessions are Established and it routes the VIP through site A
     run_lab.py down    removes the topology (containerlab destroy / the runner) and stops the docker engine
                        if the lab started it
-    run_lab.py test    runs the failover scenarios (test_lab.py, pytest) on the lab; brings it up first and
+    run_lab.py test    runs the topology file's unit tests (test_topology.py) and the failover scenarios
+                       (test_lab.py) with pytest on the lab; brings it up first and
                        removes it afterwards (even on failure) unless it was already up
     run_lab.py status  says whether the lab is up
 
@@ -107,7 +108,8 @@ def test(topo, pytest_args):
         up(topo)
     try:
         t0 = time.monotonic()
-        rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(HERE / "test_lab.py"),
+        rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(HERE / "test_topology.py"),
+                             str(HERE / "test_lab.py"),
                              *pytest_args]).returncode
         log(f"lab: scenarios took {time.monotonic() - t0:.0f}s")
         return rc

@@ -155,7 +155,8 @@ def _mounted_under(path):
         return [line.split()[1] for line in f if (line.split()[1] + "/").startswith(prefix)]
 
 
-def _remove(path):
+def remove_root(path):
+    """Removes a root directory; refuses (FrrRootError) while anything is mounted below it."""
     if not path.exists():
         return
     mounts = _mounted_under(path)
@@ -170,7 +171,7 @@ def _chroot_env():
     return env
 
 
-def _in_root(step, root, script, timeout):
+def in_root(step, root, script, timeout):
     """Runs a shell script chrooted into root inside a private mount namespace with /proc mounted (nothing of
     it is visible in, or left in, the host's namespace)."""
     return _run(step, ["unshare", "--mount", "--propagation", "private", "sh", "-ec",
@@ -193,7 +194,7 @@ def build_debian_root(build, suite, packages, log, trim=TRIM):
     (build / "etc/apt/apt.conf.d/90anycastd-lab").write_text(
         'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n')
     log(f"root: apt-get install {' '.join(packages)} inside the root")
-    _in_root(f"installing {' '.join(packages)} in the root", build,
+    in_root(f"installing {' '.join(packages)} in the root", build,
              f"apt-get update -qq && apt-get install -y -qq {' '.join(packages)} && apt-get clean", APT_TIMEOUT)
     for rel in trim:
         target = build / rel
@@ -236,13 +237,13 @@ def ensure_cached_root(root, build_fn, marker, log):
         if stamp.exists() and (root / marker).exists():
             return stamp.read_text().strip()
         stamp.unlink(missing_ok=True)
-        _remove(build)
-        _remove(root)
+        remove_root(build)
+        remove_root(root)
         try:
             text = build_fn(build)
         except BaseException:
             try:
-                _remove(build)
+                remove_root(build)
             except FrrRootError:
                 pass
             raise
