@@ -105,11 +105,18 @@ def stop_owned_engine(log=print):
         log(f"docker: stopping the lab's dockerd (pid {pid})")
         stop_pid(pid, signal.SIGTERM, STOP_TIMEOUT)
     OWNED.unlink(missing_ok=True)
-    # dockerd's exec root (empty directories once it stopped); kept if anything is still mounted there
-    with open("/proc/self/mounts") as f:
-        if not any(line.split()[1].startswith(str(RUN_DIR) + "/") for line in f):
-            shutil.rmtree(RUN_DIR, ignore_errors=True)
+    # dockerd's exec root: empty directories once it stopped, and the bind mount of the host's network
+    # namespace (netns/default) that dockerd leaves behind.
+    for mount in sorted(_mounts_under(RUN_DIR), reverse=True):
+        run(["umount", mount], check=False)
+    if not _mounts_under(RUN_DIR):
+        shutil.rmtree(RUN_DIR, ignore_errors=True)
     return True
+
+
+def _mounts_under(path):
+    with open("/proc/self/mounts") as f:
+        return [line.split()[1] for line in f if line.split()[1].startswith(str(path) + "/")]
 
 
 def _log_tail(start=0):
