@@ -25,6 +25,7 @@ include agent/module.mk
 include agent/ctl/module.mk
 include tests/module.mk
 include images/module.mk
+include images/lab.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)

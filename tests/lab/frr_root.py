@@ -11,6 +11,10 @@ It builds into ROOT.build and renames that to ROOT when done, then writes ROOT.s
 version; a root without its stamp (a build that was interrupted) is removed and built again. An exclusive
 flock on ROOT.lock serialises parallel callers: the first builds, the others wait and then use its result.
 
+The generic parts serve other cached roots too (images/container/build_image.py builds the virtual switch's
+bookworm root with them): `host_mirror()`, `build_debian_root(build, suite, packages, log)` and
+`ensure_cached_root(root, build_fn, marker, log)` (the lock, stamp and rename described above).
+
 The root is only ever used read-only by the lab (fabric.py runs the daemons from it inside a private mount
 namespace, with tmpfs over the directories FRR writes). Errors: FrrRootError (a LabError) naming the step
 that failed and its output. Run as a script to build the root and print its path and FRR version.
@@ -151,7 +155,8 @@ def _mounted_under(path):
         return [line.split()[1] for line in f if (line.split()[1] + "/").startswith(prefix)]
 
 
-def _remove(path):
+def remove_root(path):
+    """Removes a root directory; refuses (FrrRootError) while anything is mounted below it."""
     if not path.exists():
         return
     mounts = _mounted_under(path)
@@ -166,7 +171,7 @@ def _chroot_env():
     return env
 
 
-def _in_root(step, root, script, timeout):
+def in_root(step, root, script, timeout):
     """Runs a shell script chrooted into root inside a private mount namespace with /proc mounted (nothing of
     it is visible in, or left in, the host's namespace)."""
     return _run(step, ["unshare", "--mount", "--propagation", "private", "sh", "-ec",
@@ -174,34 +179,77 @@ def _in_root(step, root, script, timeout):
                 timeout, env=_chroot_env())
 
 
-def _build(build, log):
+def build_debian_root(build, suite, packages, log, trim=TRIM):
+    """debootstraps a minimal Debian `suite` into build from the host's mirror, installs `packages` with apt
+    inside it (usr/sbin/policy-rc.d exits 101, so no package starts a daemon; no recommends), and trims what
+    `trim` names. Raises FrrRootError naming the step that failed."""
     mirror = host_mirror()
-    log(f"frr root: debootstrap {SUITE} into {build} from {mirror} (once; takes about a minute)")
-    t0 = time.monotonic()
-    _run("debootstrap", ["debootstrap", "--variant=minbase", SUITE, build, mirror], DEBOOTSTRAP_TIMEOUT,
+    log(f"root: debootstrap {suite} into {build} from {mirror} (once; takes about a minute)")
+    _run("debootstrap", ["debootstrap", "--variant=minbase", suite, build, mirror], DEBOOTSTRAP_TIMEOUT,
          env={**_chroot_env(), "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")})
     policy = build / "usr/sbin/policy-rc.d"
-    policy.write_text("#!/bin/sh\n# the lab's FRR root: packages never start daemons\nexit 101\n")
+    policy.write_text("#!/bin/sh\n# the lab's roots: packages never start daemons\nexit 101\n")
     policy.chmod(0o755)
     shutil.copyfile("/etc/resolv.conf", build / "etc/resolv.conf")
     (build / "etc/apt/apt.conf.d/90anycastd-lab").write_text(
         'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n')
-    log(f"frr root: apt-get install {PACKAGE} inside the root")
-    _in_root("installing frr in the root", build,
-             f"apt-get update -qq && apt-get install -y -qq {PACKAGE} && apt-get clean", APT_TIMEOUT)
-    for rel in TRIM:
+    log(f"root: apt-get install {' '.join(packages)} inside the root")
+    in_root(f"installing {' '.join(packages)} in the root", build,
+             f"apt-get update -qq && apt-get install -y -qq {' '.join(packages)} && apt-get clean", APT_TIMEOUT)
+    for rel in trim:
         target = build / rel
         if target.is_dir():
             shutil.rmtree(target)
             target.mkdir(mode=0o755)
     (build / "var/cache/apt/archives/partial").mkdir(parents=True, exist_ok=True)
     (build / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+
+
+def package_version(root, package):
+    """The installed version of package inside root."""
+    return _run(f"reading the {package} version", ["chroot", root, "dpkg-query", "-W", "-f", "${Version}",
+                                                    package], 60).strip()
+
+
+def _build(build, log):
+    t0 = time.monotonic()
+    build_debian_root(build, SUITE, [PACKAGE], log)
     if not (build / "usr/lib/frr/zebra").exists():
         raise FrrRootError(f"installing frr in {build} left no usr/lib/frr/zebra")
-    version = _run("reading the frr version", ["chroot", build, "dpkg-query", "-W", "-f", "${Version}", PACKAGE],
-                   60).strip()
+    version = package_version(build, PACKAGE)
     log(f"frr root: frr {version} ready in {time.monotonic() - t0:.0f}s")
     return version
+
+
+def ensure_cached_root(root, build_fn, marker, log):
+    """Returns the stamp text of the cached root at `root`, building it first with build_fn(build_dir) ->
+    stamp text when it is missing or incomplete (no ROOT.stamp, or no `marker` file inside). Builds into
+    ROOT.build and renames it when done; an exclusive flock on ROOT.lock serialises parallel callers (the
+    first builds, the others wait and use its result)."""
+    root = Path(root)
+    stamp = root.with_name(root.name + ".stamp")
+    build = root.with_name(root.name + ".build")
+    if os.geteuid() != 0:
+        raise FrrRootError("building a cached root needs root (debootstrap, chroot)")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(root.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held until the root is complete; parallel callers wait here
+        if stamp.exists() and (root / marker).exists():
+            return stamp.read_text().strip()
+        stamp.unlink(missing_ok=True)
+        remove_root(build)
+        remove_root(root)
+        try:
+            text = build_fn(build)
+        except BaseException:
+            try:
+                remove_root(build)
+            except FrrRootError:
+                pass
+            raise
+        build.rename(root)
+        stamp.write_text(text + "\n")
+        return text
 
 
 def ensure_root(path=None, log=None):
@@ -209,29 +257,8 @@ def ensure_root(path=None, log=None):
     left incomplete. Raises FrrRootError when it cannot be built."""
     root = Path(path or CACHE / f"frr-{SUITE}")
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    stamp = root.with_name(root.name + ".stamp")
-    build = root.with_name(root.name + ".build")
-    if os.geteuid() != 0:
-        raise FrrRootError("building the FRR root needs root (debootstrap, chroot)")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with open(root.with_name(root.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # held until the root is complete; parallel callers wait here
-        if stamp.exists() and (root / "usr/lib/frr/zebra").exists():
-            return FrrRoot(root, stamp.read_text().strip())
-        stamp.unlink(missing_ok=True)
-        _remove(build)
-        _remove(root)
-        try:
-            version = _build(build, log)
-        except BaseException:
-            try:
-                _remove(build)
-            except FrrRootError:
-                pass
-            raise
-        build.rename(root)
-        stamp.write_text(version + "\n")
-        return FrrRoot(root, version)
+    version = ensure_cached_root(root, lambda build: _build(build, log), "usr/lib/frr/zebra", log)
+    return FrrRoot(root, version)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 Serves the files of one directory (the lab puts `healthz` and `index.html` there) on ADDR:PORT with the
 standard library's http.server, one process per address family. An IPv6 socket is IPV6_V6ONLY so that an
 IPv4 and an IPv6 server can share a port and be stopped separately. Once the socket listens, the server
-writes its PID to --ready, which is how the lab knows it is serving. SIGTERM ends it.
+writes its PID to --ready (if given), which is how the lab knows it is serving. SIGTERM ends it. The
+anycastd-switch image carries it as /usr/sbin/anycastd-lab-http for the lab's servers (images/clab).
 """
 import argparse
 import functools
@@ -40,17 +41,18 @@ def main():
     parser.add_argument("--bind", required=True, help="address to listen on (0.0.0.0, ::, or one address)")
     parser.add_argument("--port", type=int, default=80)
     parser.add_argument("--directory", required=True)
-    parser.add_argument("--ready", required=True, help="file to write the PID to once listening")
+    parser.add_argument("--ready", help="file to write the PID to once listening")
     args = parser.parse_args()
 
     family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
     server_class = type("Server", (LabHTTPServer,), {"address_family": family})
     handler = functools.partial(Handler, directory=args.directory)
     with server_class((args.bind, args.port), handler) as httpd:
-        tmp = args.ready + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % os.getpid())
-        os.rename(tmp, args.ready)
+        if args.ready:
+            tmp = args.ready + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("%d\n" % os.getpid())
+            os.rename(tmp, args.ready)
         httpd.serve_forever()
 
 
