@@ -21,7 +21,7 @@ unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 # `make test`: installs what is missing, builds, runs every suite and prints "N passed, N failed".
-test: deps
+test: deps lab-deps
 	$(MAKE) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
 	tests/run-all.sh $(BUILD)
 

@@ -3,6 +3,7 @@
 #   $BUILD/unit_tests    CppUTest, pure core and encoders
 #   $BUILD/kernel_tests  CppUTest against the real kernel in a private network namespace (root)
 #   tests/integration    pytest (Debian's python3-pytest): namespaces, FRR, gobgpd, real servers (root)
+#   images/lab           pytest through images/lab/run_lab.py: the two-site lab in containers (docker engine)
 # Each suite's own output is shown as it runs. A missing binary, a crash without a summary, and skipped
 # integration tests all count as failures. Exit status: 0 only when nothing failed.
 set -u
@@ -58,14 +59,14 @@ run_cpputest() {  # name binary
   note "$name" $((ran - fails)) "$fails"
 }
 
-run_pytest() {
-  local xml="$TMP/integration.xml" rc counts
-  echo "==== integration: tests/integration (ANYCASTD=$BUILD/anycastd)"
-  ANYCASTD="$BUILD/anycastd" /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
-    --junitxml="$xml" tests/integration
+run_pytest() {  # name command... (the command gets --junitxml=FILE appended)
+  local name=$1 xml="$TMP/$1.xml" rc counts
+  shift
+  echo "==== $name: $*"
+  ANYCASTD="$BUILD/anycastd" "$@" --junitxml="$xml"
   rc=$?
   if [ ! -s "$xml" ]; then
-    note integration 0 1 "pytest exit status $rc, no report"
+    note "$name" 0 1 "pytest exit status $rc, no report"
     return
   fi
   # passed, failed (failures + errors + skipped)
@@ -78,18 +79,20 @@ tot = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "
 bad = tot["failures"] + tot["errors"] + tot["skipped"]
 print(tot["tests"] - bad, bad, tot["skipped"])
 EOF
-  ) || { note integration 0 1 "unreadable report"; return; }
+  ) || { note "$name" 0 1 "unreadable report"; return; }
   read -r p f s <<<"$counts"
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-    note integration "$p" 1 "pytest exit status $rc"
+    note "$name" "$p" 1 "pytest exit status $rc"
     return
   fi
-  note integration "$p" "$f" "$( [ "$s" -gt 0 ] && echo "$s skipped, counted as failed")"
+  note "$name" "$p" "$f" "$( [ "$s" -gt 0 ] && echo "$s skipped, counted as failed")"
 }
 
 run_cpputest unit_tests "$BUILD/unit_tests"
 run_cpputest kernel_tests "$BUILD/kernel_tests"
-run_pytest
+run_pytest integration /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/integration
+# The two-site container lab (docker engine, images/lab): brings the lab up, runs its scenarios, removes it.
+run_pytest lab /usr/bin/python3 images/lab/run_lab.py test -- -q -rfEs
 
 echo "==== summary"
 printf '%s' "$summary"
