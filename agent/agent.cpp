@@ -5,6 +5,7 @@
 #include <random>
 
 #include "agent/log.h"
+#include "agent/wall_clock.h"
 
 namespace anycastd {
 namespace {
@@ -14,12 +15,6 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 // An external change (a nexthop object deleted with its link, a route deleted by hand) is acted on after a
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
 constexpr std::chrono::milliseconds kExternalChangeDelay{20};
-
-int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string describeDrain(const DrainInfo& d) {
   return "by " + d.by + (d.reason.empty() ? "" : ": " + d.reason);

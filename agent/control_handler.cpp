@@ -6,6 +6,7 @@
 
 #include "agent/config_loader.h"
 #include "agent/log.h"
+#include "agent/wall_clock.h"
 
 #ifndef ANYCASTD_VERSION
 #define ANYCASTD_VERSION "0.1.0"
@@ -13,12 +14,6 @@
 
 namespace anycastd {
 namespace {
-
-int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);

@@ -1,3 +1,4 @@
+#include "agent/wall_clock.h"
 #include "agent/ctl/ctl_main.h"
 
 #include <chrono>
@@ -118,12 +119,6 @@ std::optional<std::string> parseArgs(int argc, char** argv, Options& o) {
     }
   }
   return std::nullopt;
-}
-
-int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 const control::VipStatus* findVip(const control::Status& status, const std::string& name) {
