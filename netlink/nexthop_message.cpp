@@ -137,10 +137,13 @@ bool decodeNexthop(const uint8_t* data, size_t len, NexthopMessage& out, std::st
     }
     const auto* raw = static_cast<const uint8_t*>(nla_data(tb[NHA_GROUP]));
     for (size_t off = 0; off < n; off += sizeof(nexthop_grp)) {
-      nexthop_grp g;
-      std::memcpy(&g, raw + off, sizeof g);
-      // Kernels from 6.12 carry the weight's high byte in resvd1 (weight_high); older ones leave it 0.
-      out.group.push_back({g.id, ((static_cast<uint32_t>(g.resvd1) << 8) | g.weight) + 1u});
+      // struct nexthop_grp: u32 id, u8 weight, u8 weight_high, u16 reserved. Kernels from 6.12 carry the
+      // weight's high byte in the fifth byte; older ones leave it 0. Read by offset: the header names that
+      // byte resvd1 or weight_high depending on the linux-libc-dev version (Debian 12's changed in 6.1.1xx).
+      uint32_t id;
+      std::memcpy(&id, raw + off, sizeof id);
+      const uint32_t weight = raw[off + 4], weight_high = raw[off + 5];
+      out.group.push_back({id, ((weight_high << 8) | weight) + 1u});
     }
   }
   if (tb[NHA_GROUP_TYPE]) {
