@@ -7,9 +7,9 @@
                        sessions are Established and it routes the VIP through site A
     run_lab.py down    removes the topology (containerlab destroy / the runner) and stops the docker engine
                        if the lab started it
-    run_lab.py test    runs the topology file's unit tests (test_topology.py) and the failover scenarios
-                       (test_lab.py) with pytest on the lab; brings it up first and
-                       removes it afterwards (even on failure) unless it was already up
+    run_lab.py test    runs the topology file's unit tests (test_topology.py), the failover scenarios
+                       (test_lab.py) and the demo (test_demo.py, on its own copy) with pytest on the lab;
+                       brings it up first and removes it afterwards (even on failure) unless it was already up
     run_lab.py status  says whether the lab is up
 
 --name NAME (or LAB_NAME) runs the topology under another lab name (containers clab-NAME-<node>), as
@@ -115,6 +115,7 @@ def test(topo, pytest_args):
         t0 = time.monotonic()
         rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(HERE / "test_topology.py"),
                              str(HERE / "test_lab.py"),
+                             str(HERE / "test_demo.py"),
                              *pytest_args], env={**os.environ, "LAB_NAME": topo.name}).returncode
         log(f"lab: scenarios took {time.monotonic() - t0:.0f}s")
         return rc
