@@ -3,10 +3,12 @@
 #   make lab         brings images/clab/anycast.clab.yml up (containerlab if installed, else images/lab/run_lab.py)
 #   make lab-test    failover scenarios on the lab (brings it up and removes it again unless it was up)
 #   make lab-down    removes the lab and stops the docker engine if the lab started it
+#   make demo        the two-site story narrated live on its own copy of the lab (DEMO_PAUSE=0: no pauses)
 LAB_PYTHON := /usr/bin/python3
 LAB_RUN := $(LAB_PYTHON) images/lab/run_lab.py
+DEMO_PAUSE ?= 3
 
-.PHONY: lab-deps lab-image lab lab-down lab-test
+.PHONY: lab-deps lab-image lab lab-down lab-test demo
 
 # Debian's docker engine and PyYAML, when missing, on top of the build and test dependencies.
 lab-deps: deps
@@ -30,3 +32,8 @@ lab-down:
 lab-test: lab-deps
 	$(MAKE) all
 	$(LAB_RUN) test
+
+# The README's first command: deps, build, its own copy of the lab (clab-anycastd-demo-*), the story, clean-up.
+demo: lab-deps
+	$(MAKE) all
+	$(LAB_PYTHON) images/lab/demo.py --pause $(DEMO_PAUSE)

@@ -25,6 +25,7 @@ test: deps lab-deps
 	$(MAKE) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
 	tests/run-all.sh $(BUILD)
 
-demo: deps
+# The single-site demo on the namespace fabric (no docker): one leaf, a gobgpd spine, three servers.
+demo-netns: deps
 	$(MAKE) all
 	/usr/bin/python3 tests/lab/demo.py --anycastd $(BUILD)/anycastd

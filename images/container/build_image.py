@@ -6,15 +6,17 @@ images/container/Dockerfile; both produce the same image):
          debootstrap --variant=minbase bookworm  +  apt-get install <packages.txt>   (policy-rc.d exits 101)
        in /var/cache/anycastd-lab/switch-bookworm (~2 min cold, ~300 MB);
     2. a copy of it (the stage) gets anycastd: `dpkg -i build/anycastd_*.deb` if such a package exists, else
-       `make install DESTDIR=<stage> PREFIX=/usr`; the init (switch_init.py -> /usr/sbin/anycastd-switch-init)
+       `make install DESTDIR=<stage> PREFIX=/usr` (anycastd and anycastctl); the init (switch_init.py -> /usr/sbin/anycastd-switch-init)
        and the lab servers' web server (tests/lab/http_server.py -> /usr/sbin/anycastd-lab-http);
     3. `tar -C <stage> -c . | docker import` with CMD the init and a label holding a hash of the inputs
-       (base stamp, anycastd binary or package, init); an image whose label matches is kept (no re-import).
+       (base stamp, the anycastd package or the anycastd and anycastctl binaries, init); an image whose
+       label matches is kept (no re-import). STAGE.lock serialises builders.
 
 The docker engine is started if none runs (images/lab/docker_engine.py) and stopped again at the end if this
 script started it. Errors: a one-line reason on stderr and exit status 1. --force re-imports regardless.
 """
 import argparse
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -70,7 +72,8 @@ def anycastd_deb():
 def inputs_hash(stamp):
     h = hashlib.sha256(stamp.encode())
     deb = anycastd_deb()
-    for f in ([deb] if deb else [REPO / "build" / "anycastd"]) + [INIT, HTTP]:
+    binaries = [deb] if deb else [REPO / "build" / "anycastd", REPO / "build" / "anycastctl"]
+    for f in [b for b in binaries if b.exists()] + [INIT, HTTP]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -103,9 +106,12 @@ def stage_image(log):
     for src, dst in ((INIT, INIT_PATH), (HTTP, HTTP_PATH)):
         shutil.copy(src, STAGE / dst)
         (STAGE / dst).chmod(0o755)
-    missing = run(["chroot", STAGE, "ldd", "/usr/sbin/anycastd"]).stdout
-    if "not found" in missing:
-        raise LabError(f"anycastd in the image misses libraries (add them to packages.txt):\n{missing}")
+    for binary in ("/usr/sbin/anycastd", "/usr/bin/anycastctl"):
+        if not (STAGE / binary.lstrip("/")).exists():
+            raise LabError(f"the image has no {binary} (build it first: make all)")
+        missing = run(["chroot", STAGE, "ldd", binary]).stdout
+        if "not found" in missing:
+            raise LabError(f"{binary} in the image misses libraries (add them to packages.txt):\n{missing}")
 
 
 def image_id():
@@ -135,15 +141,17 @@ def ensure_image(log=print, force=False):
     if not anycastd_deb():  # the binary make install would use, up to date before it is hashed
         run(["make", "-C", REPO, "--no-print-directory", "all"], timeout=1800)
     stamp = ensure_base(log)
-    digest = inputs_hash(stamp)
-    if not force and image_label() == digest:
-        log(f"switch image: {IMAGE} is up to date ({digest})")
-        return
-    try:
-        stage_image(log)
-        import_image(digest, log)
-    finally:
-        frr_root.remove_root(STAGE)
+    with open(STAGE.with_name(STAGE.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one stage at a time (make lab-test and make demo may run together)
+        digest = inputs_hash(stamp)
+        if not force and image_label() == digest:
+            log(f"switch image: {IMAGE} is up to date ({digest})")
+            return
+        try:
+            stage_image(log)
+            import_image(digest, log)
+        finally:
+            frr_root.remove_root(STAGE)
     log(f"switch image: {IMAGE} built in {time.monotonic() - t0:.0f}s")
 
 
@@ -151,16 +159,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--force", action="store_true", help="import even if the image is up to date")
     args = parser.parse_args()
-    started = False
     try:
-        started = docker_engine.ensure_engine()
+        docker_engine.acquire("build-image")
         ensure_image(force=args.force)
     except LabError as exc:
         print(f"build_image: {exc}", file=sys.stderr)
         return 1
     finally:
-        if started:
-            docker_engine.stop_owned_engine()
+        docker_engine.release("build-image")
     return 0
 
 

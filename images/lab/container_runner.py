@@ -12,7 +12,8 @@ up(topology):
   On any failure (or Ctrl-C / SIGTERM) it removes everything it created before re-raising.
 
 down(lab): removes the lab's containers (by label; their namespaces and the veths in them go with them),
-the netns names, and any temporary veth left in the host's namespace by an interrupted run. Idempotent.
+the nodes' netns names, and any temporary veth an interrupted run left in the host's namespace (named after
+the run's PID: only those of runs no longer alive). Idempotent; leaves other labs (other names) alone.
 
 Errors: LabError with the failing command's output. Single-threaded; nothing is kept between calls: the
 containers' labels are the state.
@@ -24,11 +25,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "lab"))
-from util import LabError, install_sigterm_handler, netns_list, run, wait_for  # noqa: E402
+from util import LabError, install_sigterm_handler, netns_list, pid_alive, run, wait_for  # noqa: E402
 from docker_engine import docker  # noqa: E402
 
-TMP_PREFIX = "acdl"  # temporary veth names in the host's namespace: acdl<pid % 10^4><link #><a|b>
-TMP_RE = re.compile(rf"^{TMP_PREFIX}\d{{4}}\d+[ab]$")
+TMP_PREFIX = "acdl"  # temporary veth names in the host's namespace: acdl<pid>.<link #><a|b> (<= 15 chars)
+TMP_RE = re.compile(rf"^{TMP_PREFIX}(\d+)\.\d+[ab]$")
 START_TIMEOUT = 30
 EXEC_TIMEOUT = 30
 
@@ -93,7 +94,7 @@ def _start_node(lab, node, privileges):
 
 
 def _wire(topology, index, link):
-    base = f"{TMP_PREFIX}{os.getpid() % 10000:04d}{index}"
+    base = f"{TMP_PREFIX}{os.getpid()}.{index}"
     a_tmp, b_tmp = f"{base}a", f"{base}b"
     _ip("link", "add", a_tmp, "type", "veth", "peer", "name", b_tmp)
     for tmp, node, ifname in ((a_tmp, link.a, link.a_if), (b_tmp, link.b, link.b_if)):
@@ -109,6 +110,17 @@ def _exec(node):
         if p.returncode != 0:
             raise LabError(f"{node.name}: exec {' '.join(argv)} exited {p.returncode}: "
                            f"{(p.stderr or p.stdout).strip()}")
+
+
+def temporary_links(pid=None):
+    """Temporary veth names in the host's namespace (of run pid, if given)."""
+    found = []
+    for line in _ip("-o", "link", "show", check=False).stdout.splitlines():
+        name = line.split(":")[1].strip().split("@")[0] if ":" in line else ""
+        m = TMP_RE.match(name)
+        if m and (pid is None or int(m.group(1)) == pid):
+            found.append(name)
+    return found
 
 
 def up(topology, log=print):
@@ -141,15 +153,15 @@ def down(topology, log=print):
         if p.returncode != 0:
             errors.append(p.stderr.strip())
         log(f"lab: removed {len(ids)} containers")
-    prefix = f"clab-{topology.name}-"
+    names = {node.container for node in topology.nodes.values()}
     for ns in netns_list():
-        if ns.startswith(prefix):
+        if ns in names:
             p = _ip("netns", "del", ns, check=False)
             if p.returncode != 0:
                 errors.append(p.stderr.strip())
-    for line in _ip("-o", "link", "show", check=False).stdout.splitlines():
-        name = line.split(":")[1].strip().split("@")[0] if ":" in line else ""
-        if TMP_RE.match(name):
+    for name in temporary_links():
+        pid = int(TMP_RE.match(name).group(1))
+        if pid == os.getpid() or not pid_alive(pid):  # a concurrent run's links are its own business
             _ip("link", "del", name, check=False)
     if errors:
         raise LabError(f"lab clean-up had errors: {errors}")

@@ -11,14 +11,22 @@ in its own session so that it outlives `make lab`, and records that the lab owns
 `stop_owned_engine(log)` stops it again (SIGTERM, then SIGKILL) only if OWNED says the lab started it; an
 engine that was already running is never touched. Images stay in DATA_ROOT between runs (a cache).
 
+Several users may share the engine at once (`make lab-test` in one tree, `make demo` in another): each takes
+a lease with `acquire(user, log)` (starts the engine if needed; the user is a lab name) and gives it back with
+`release(user, log)`, which stops the lab's engine only when no other lease is live. A lease is a file in
+USERS holding the PID of the process that took it; it stays live while that process runs or the lab of that
+name still has containers (`make lab` exits and leaves its lab up). LOCK serialises acquire and release.
+
 Errors: EngineError (a LabError) saying why the engine cannot run (dockerd missing, or the log's tail when
 it exited or did not come up within START_TIMEOUT). LAB_DOCKERD names another dockerd binary.
 """
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "lab"))
@@ -29,6 +37,8 @@ DATA_ROOT = STATE / "docker"
 LOG = STATE / "dockerd.log"
 RUN_DIR = Path("/run/anycastd-lab")
 OWNED = RUN_DIR / "dockerd.owned"  # PID of the dockerd the lab started
+USERS = STATE / "engine-users"  # one lease file per user of the engine (a lab name): the taker's PID
+LOCK = STATE / "engine.lock"
 START_TIMEOUT = 60
 STOP_TIMEOUT = 20
 
@@ -114,6 +124,60 @@ def stop_owned_engine(log=print):
     return True
 
 
+@contextmanager
+def _locked():
+    STATE.mkdir(parents=True, exist_ok=True)
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def acquire(user, log=print):
+    """Takes a lease on the engine for user, starting the engine if none answers; True if it started it."""
+    with _locked():
+        started = ensure_engine(log)
+        USERS.mkdir(parents=True, exist_ok=True)
+        (USERS / user).write_text(f"{os.getpid()}\n")
+        return started
+
+
+def _lease_live(path):
+    try:
+        pid = int(path.read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        pid = None
+    if pid is not None and pid_alive(pid):
+        return True
+    p = run([docker(), "ps", "-a", "-q", "--filter", f"label=containerlab={path.name}"], check=False, timeout=20)
+    return p.returncode == 0 and bool(p.stdout.split())
+
+
+def other_users(user=None):
+    """Names of the live leases other than user's (stale lease files are removed)."""
+    live = []
+    for path in sorted(USERS.glob("*")) if USERS.is_dir() else ():
+        if path.name == user:
+            continue
+        if engine_running() and _lease_live(path):
+            live.append(path.name)
+        else:
+            path.unlink(missing_ok=True)
+    return live
+
+
+def release(user, log=print):
+    """Gives user's lease back; stops the lab's engine (if the lab started it) when no other lease is live.
+    Returns True if it stopped the engine."""
+    with _locked():
+        (USERS / user).unlink(missing_ok=True)
+        others = other_users(user)
+        if others:
+            if _owned_pid() is not None:
+                log(f"docker: leaving the lab's dockerd running: still used by {', '.join(others)}")
+            return False
+        return stop_owned_engine(log)
+
+
 def _mounts_under(path):
     with open("/proc/self/mounts") as f:
         return [line.split()[1] for line in f if line.split()[1].startswith(str(path) + "/")]
@@ -136,6 +200,8 @@ if __name__ == "__main__":
     try:
         if action == "start":
             ensure_engine()
+        elif other_users():
+            print(f"docker_engine: not stopping the engine: used by {', '.join(other_users())}")
         else:
             stop_owned_engine()
     except LabError as exc:

@@ -1,6 +1,6 @@
 """Looking into and acting on a running lab's nodes through `docker exec` (works the same whether containerlab or
-the lab's runner brought the topology up): BGP session states and routes, the leaves' VIP next hops, the
-servers' web services, and HTTP requests from the client with chosen source addresses and ports.
+the lab's runner brought the topology up): BGP session states and routes, the leaves' VIP next hops,
+anycastctl and anycastd's log on a leaf, the servers' web services, and HTTP requests from the client with chosen source addresses and ports.
 
 Lab(topology) holds no state beyond the topology; each call runs one command and parses its output. Errors:
 LabError for a failing command.
@@ -88,6 +88,19 @@ class Lab:
         top = nhs.get(nhid, {})
         members = [nhs.get(m["id"], {}) for m in top.get("group", [])] or [top]
         return {m["gateway"] for m in members if "gateway" in m}
+
+    # ---- anycastd on a leaf --------------------------------------------------------------------------------
+    def ctl(self, node, *args, check=True):
+        """anycastctl's output on the node (the image installs it in /usr/bin)."""
+        return self.exec(node, "anycastctl", *args, check=check).stdout
+
+    def anycastd_running(self, node):
+        return self.exec(node, "sh", "-c", f"kill -0 $(cat {PID_DIR}/anycastd.pid)", check=False).returncode == 0
+
+    def log_lines(self, node, since):
+        """The lines the node's container logged since the Unix time since (anycastd logs to its stderr)."""
+        p = run([docker(), "logs", "--since", f"{since:.3f}", self.container(node)])
+        return (p.stdout + p.stderr).splitlines()
 
     # ---- the servers' web services -------------------------------------------------------------------------
     def service_command(self, node):

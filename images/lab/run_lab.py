@@ -7,15 +7,19 @@
                        sessions are Established and it routes the VIP through site A
     run_lab.py down    removes the topology (containerlab destroy / the runner) and stops the docker engine
                        if the lab started it
-    run_lab.py test    runs the topology file's unit tests (test_topology.py) and the failover scenarios
-                       (test_lab.py) with pytest on the lab; brings it up first and
-                       removes it afterwards (even on failure) unless it was already up
+    run_lab.py test    runs the topology file's unit tests (test_topology.py), the failover scenarios
+                       (test_lab.py) and the demo (test_demo.py, on its own copy) with pytest on the lab;
+                       brings it up first and removes it afterwards (even on failure) unless it was already up
     run_lab.py status  says whether the lab is up
+
+--name NAME (or LAB_NAME) runs the topology under another lab name (containers clab-NAME-<node>), as
+`containerlab deploy --name` does, so a second copy (the demo's) cannot collide with `make lab-test`.
 
 Exit status: 0 on success, 1 on failure (the reason on stderr: e.g. why the docker engine cannot run),
 pytest's status for `test`. Ctrl-C and SIGTERM clean up like a failure.
 """
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -77,11 +81,12 @@ def up(topo):
     """Brings the lab up; on any failure removes everything it created (the engine too, if it started it)."""
     t0 = time.monotonic()
     try:
-        docker_engine.ensure_engine(log)
+        docker_engine.acquire(topo.name, log)
         build_image.ensure_image(log)
         if containerlab():
             log(f"lab: containerlab deploy -t {topo.path}")
-            subprocess.run([containerlab(), "deploy", "--reconfigure", "-t", topo.path], check=True)
+            subprocess.run([containerlab(), "deploy", "--reconfigure", "-t", topo.path, "--name", topo.name],
+                           check=True)
         else:
             log("lab: containerlab is not installed; bringing the topology up with images/lab/container_runner.py")
             container_runner.up(topo, log)
@@ -96,10 +101,10 @@ def up(topo):
 
 def down(topo):
     if containerlab():
-        subprocess.run([containerlab(), "destroy", "--cleanup", "-t", topo.path], check=False)
+        subprocess.run([containerlab(), "destroy", "--cleanup", "-t", topo.path, "--name", topo.name], check=False)
     if docker_engine.engine_running():
         container_runner.down(topo, log)
-    docker_engine.stop_owned_engine(log)
+    docker_engine.release(topo.name, log)
 
 
 def test(topo, pytest_args):
@@ -110,7 +115,8 @@ def test(topo, pytest_args):
         t0 = time.monotonic()
         rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(HERE / "test_topology.py"),
                              str(HERE / "test_lab.py"),
-                             *pytest_args]).returncode
+                             str(HERE / "test_demo.py"),
+                             *pytest_args], env={**os.environ, "LAB_NAME": topo.name}).returncode
         log(f"lab: scenarios took {time.monotonic() - t0:.0f}s")
         return rc
     finally:
@@ -122,11 +128,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("up", "down", "test", "status"))
     parser.add_argument("--topology", default=str(TOPOLOGY))
+    parser.add_argument("--name", default=os.environ.get("LAB_NAME") or None,
+                        help="lab name (default: the topology file's; env LAB_NAME)")
     parser.add_argument("pytest_args", nargs="*", help="after `test --`: passed to pytest")
     args = parser.parse_args()
     install_sigterm_handler()
     try:
-        topo = topology_file.parse(args.topology)
+        topo = topology_file.parse(args.topology, name=args.name)
         if args.action == "up":
             up(topo)
         elif args.action == "down":

@@ -11,6 +11,7 @@ recovery brings it back to site A.
 Every wait polls for a state with a deadline and says what it saw last. After each test every web server is
 running again and the lab is back at its starting state.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,7 @@ FAILOVER_TIMEOUT = 15  # anycastd: fall 2 x 200 ms; BGP: advertisement-interval 
 
 @pytest.fixture(scope="module")
 def lab():
-    topo = topology_file.parse(run_lab.TOPOLOGY)
+    topo = topology_file.parse(run_lab.TOPOLOGY, name=os.environ.get("LAB_NAME") or None)
     if not run_lab.is_up(topo):
         pytest.fail("the lab is not up: run `make lab` first, or `make lab-test` (which brings it up)")
     return Lab(topo)

@@ -4,11 +4,13 @@ Understands the part of containerlab's format the lab uses: `name`; `topology.de
 `topology.kinds.<kind>` merged under each node (node > kind > defaults, as containerlab does); per node
 `kind` (only `linux`), `image`, `cmd`, `binds` (host paths relative to the topology file's folder, as
 containerlab resolves them), `exec`, `network-mode`; `topology.links[].endpoints: ["node:ifname", ...]`.
-Containers are named `clab-<lab>-<node>`, containerlab's default prefix.
+Containers are named `clab-<lab>-<node>`, containerlab's default prefix; parse(path, name=...) gives the lab
+another name (as `containerlab deploy --name` does), so two copies of a topology can run side by side.
 
 Pure: parse() takes the file's path and returns a Topology, raising TopologyError for what containerlab
 would refuse (unknown nodes in links, an interface used twice, a kind other than linux, missing image).
 """
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,12 +75,15 @@ def _endpoint(text, nodes, where):
     return node, ifname
 
 
-def parse(path):
+def parse(path, name=None):
+    """The topology in path; name (if given) replaces the file's lab name."""
     path = Path(path).resolve()
     doc = yaml.safe_load(path.read_text())
     if not isinstance(doc, dict) or not doc.get("name") or "topology" not in doc:
         raise TopologyError(f"{path}: needs 'name' and 'topology'")
-    lab = str(doc["name"])
+    lab = str(name or doc["name"])
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", lab):
+        raise TopologyError(f"{path}: lab name '{lab}' is not a valid container name part")
     topo = doc["topology"] or {}
     defaults = topo.get("defaults") or {}
     kinds = topo.get("kinds") or {}
