@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/unit/loop_pump.h"
@@ -107,11 +108,16 @@ TEST(ExecRunner, CancelKillsTheWholeProcessGroup) {
   // The shell starts a background sleeper (same process group), records its PID, then waits.
   const ExecRunner::Id id =
       runner.submit(sh("sleep 60 & echo $! > " + pidfile + "; wait"), [&](ExecOutcome) { called = true; });
+  // The shell writes the file on its own, not through an event of our loop: polled with a deadline.
   pid_t sleeper = 0;
-  CHECK(pumpUntil(loop, [&] {
+  auto recorded = [&] {
     std::ifstream in(pidfile);
     return static_cast<bool>(in >> sleeper);
-  }));
+  };
+  const auto started = std::chrono::steady_clock::now();
+  while (!recorded() && std::chrono::steady_clock::now() < started + std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(sleeper > 0);
   CHECK(processExists(sleeper));
   // A second request waits for the slot the cancelled one frees once reaped.
   std::optional<ExecOutcome> next;
@@ -121,12 +127,17 @@ TEST(ExecRunner, CancelKillsTheWholeProcessGroup) {
   CHECK(pumpUntil(loop, [&] { return next.has_value(); }));
   CHECK(next->ok);
   CHECK_FALSE(called);
-  // The sleeper got SIGKILL with its group; it is not our child (the shell was), so init reaps it.
-  CHECK(pumpUntil(loop, [&] {
+  // The sleeper got SIGKILL with its group; it is not our child (the shell was), so it is gone or a zombie
+  // left to init. Polled with a deadline: its death is not an event of our loop.
+  auto dead = [&] {
     std::ifstream stat("/proc/" + std::to_string(sleeper) + "/stat");
     std::string s;
     std::getline(stat, s);
     return s.empty() || s.find(") Z") != std::string::npos;
-  }));
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!dead() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK_TEXT(dead(), ("process " + std::to_string(sleeper) + " survived its group's SIGKILL").c_str());
   unlink(pidfile.c_str());
 }
