@@ -43,7 +43,8 @@ using ROutcome = HttpResponseParse::Outcome;
 TEST(HttpCheck, ResponseWithContentLength) {
   const std::string r = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
   for (size_t n = 0; n < r.size(); ++n)
-    CHECK_TEXT(parseHttpResponse(r.substr(0, n), false).outcome == ROutcome::kNeedMore, std::to_string(n).c_str());
+    CHECK_TEXT(parseHttpResponse(r.substr(0, n), false).outcome == ROutcome::kNeedMore,
+               std::to_string(n).c_str());
   auto p = parseHttpResponse(r, false);
   CHECK(p.outcome == ROutcome::kComplete);
   LONGS_EQUAL(200, p.status);
