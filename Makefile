@@ -10,7 +10,7 @@ BUILD ?= build
 
 CXXFLAGS ?= -O2 -g
 override CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-unused-parameter -MMD -MP
-PKGS := libnl-3.0 libnl-route-3.0 protobuf libevent_core
+PKGS := libnl-3.0 libnl-route-3.0 protobuf libevent_core libssl libcrypto
 CPPFLAGS += -I. -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -132,7 +132,9 @@ void Agent::startProbing(Vip& vip, Server& server) {
   const auto interval = vip.config.check.interval_ms;
   server.prober =
       std::make_unique<Prober>(loop_, vip.config.check, server.config.address,
-                               [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); });
+                               [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); },
+                               ProbeTarget{{}, server.config.name, vip.config.prefix.str(), vip.config.name,
+                                           &exec_runner_});
   // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
   server.prober->start(std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
 }

@@ -22,6 +22,7 @@
 #include "agent/event_loop.h"
 #include "agent/health_state.h"
 #include "agent/prober.h"
+#include "agent/probes/exec_runner.h"
 #include "agent/reconciler.h"
 #include "agent/vip_decision.h"
 
@@ -123,6 +124,7 @@ class Agent {
   const Vip* vipFor(const IpPrefix& prefix) const;
 
   EventLoop& loop_;
+  ExecRunner exec_runner_{loop_};  // the exec checks' programs, shared (bounded); outlives the probers
   AgentConfig config_;
   Dataplane& dataplane_;
   Reconciler reconciler_;

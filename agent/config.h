@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,14 +42,42 @@ struct ZebraConfig {
   bool operator==(const ZebraConfig&) const = default;
 };
 
-enum class CheckKind { kTcp, kHttp };
+enum class CheckKind { kTcp, kHttp, kHttps, kDns, kIcmp, kExec };
+
+enum class DnsTransport { kUdp, kTcp };
+
+struct DnsCheckConfig {
+  std::string name;   // the question's name, without a trailing dot
+  uint16_t type = 1;  // A
+  DnsTransport transport = DnsTransport::kUdp;
+  uint8_t expect_rcode = 0;  // NOERROR
+  std::optional<IpAddress> expect_address;
+  bool operator==(const DnsCheckConfig&) const = default;
+};
+
+struct TlsConfig {
+  std::string sni;  // empty: none sent; with verify the certificate must carry the server's address
+  std::string ca_file;
+  bool verify = false;
+  bool operator==(const TlsConfig&) const = default;
+};
+
+struct ExecCheckConfig {
+  std::string command;  // absolute path
+  std::vector<std::string> args;
+  bool operator==(const ExecCheckConfig&) const = default;
+};
 
 struct CheckConfig {
   CheckKind kind = CheckKind::kTcp;
-  uint16_t port = 0;
+  uint16_t port = 0;  // tcp, http, https, dns
   std::string http_path = "/";
   uint32_t expect_status = 200;
-  std::string http_host;  // empty: the server's address
+  std::string http_host;    // empty: https's sni, else the server's address
+  std::string expect_body;  // http, https: empty means any body
+  TlsConfig tls;            // https
+  DnsCheckConfig dns;
+  ExecCheckConfig exec;
   uint32_t interval_ms = 1000;
   uint32_t timeout_ms = 500;
   uint32_t rise = 2;

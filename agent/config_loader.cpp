@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/dns_message.h"
 #include "agent/listen_address.h"
 #include "platform/zapi_release.h"
 #include "proto/config.pb.h"
@@ -118,10 +119,100 @@ class Validator {
     return out;
   }
 
+  // path, expect_status, host, expect_body: the fields http and https share.
+  template <typename Msg>
+  void httpFields(const Msg& h, const Tree* ht, CheckConfig& out) {
+    if (h.has_path()) {
+      if (h.path().empty() || h.path()[0] != '/' || h.path().find_first_of(" \r\n\t") != std::string::npos)
+        error(ht, h, "path", -1, "path '" + h.path() + "' must start with '/' and contain no whitespace");
+      out.http_path = h.path();
+    }
+    if (h.has_expect_status() && inRange(ht, h, "expect_status", h.expect_status(), 100, 599))
+      out.expect_status = h.expect_status();
+    if (h.has_host()) {
+      if (h.host().empty() || h.host().find_first_of(" \r\n\t") != std::string::npos)
+        error(ht, h, "host", -1, "host '" + h.host() + "' is empty or contains whitespace");
+      out.http_host = h.host();
+    }
+    if (h.has_expect_body()) {
+      if (h.expect_body().empty())
+        error(ht, h, "expect_body", -1, "expect_body must not be empty (leave it out)");
+      out.expect_body = h.expect_body();
+    }
+  }
+
+  void tls(const config::HttpsCheck& h, const Tree* ht, TlsConfig& out) {
+    if (h.has_sni()) {
+      std::string why;
+      if (!normaliseDnsName(h.sni(), &why) || IpAddress::parse(h.sni()))
+        error(ht, h, "sni", -1,
+              "sni '" + h.sni() + "' must be a host name" + (why.empty() ? "" : ": " + why));
+      out.sni = h.sni();
+    }
+    out.verify = h.verify();
+    if (h.has_ca_file()) {
+      if (h.ca_file().empty() || h.ca_file()[0] != '/')
+        error(ht, h, "ca_file", -1, "ca_file must be an absolute path");
+      else if (!h.verify())
+        error(ht, h, "ca_file", -1, "ca_file is used only with verify: true");
+      out.ca_file = h.ca_file();
+    }
+    if (h.verify() && !h.has_ca_file())
+      error(ht, h, "verify", -1, "verify: true needs ca_file (the CA that signs the servers' certificates)");
+  }
+
+  void dns(const config::DnsCheck& d, const Tree* dt, CheckConfig& out) {
+    out.port = 53;
+    if (d.has_port() && inRange(dt, d, "port", d.port(), 1, 65535))
+      out.port = static_cast<uint16_t>(d.port());
+    std::string why;
+    if (auto name = normaliseDnsName(d.name(), &why))
+      out.dns.name = *name;
+    else if (!d.name().empty())
+      error(dt, d, "name", -1, "bad name '" + d.name() + "': " + why);
+    if (d.has_type()) {
+      if (auto type = dnsTypeFromName(d.type()))
+        out.dns.type = *type;
+      else
+        error(dt, d, "type", -1,
+              "unknown type '" + d.type() + "' (A, AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT)");
+    }
+    out.dns.transport = d.transport() == config::DnsCheck::TCP ? DnsTransport::kTcp : DnsTransport::kUdp;
+    if (d.has_expect_rcode()) {
+      if (auto rcode = dnsRcodeFromName(d.expect_rcode()))
+        out.dns.expect_rcode = *rcode;
+      else
+        error(dt, d, "expect_rcode", -1,
+              "unknown expect_rcode '" + d.expect_rcode() +
+                  "' (NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED)");
+    }
+    if (d.has_expect_address()) {
+      if (auto a = IpAddress::parse(d.expect_address())) {
+        out.dns.expect_address = *a;
+        const uint16_t want = a->isV4() ? kDnsTypeA : kDnsTypeAaaa;
+        if (out.dns.type != want)
+          error(dt, d, "expect_address", -1,
+                "expect_address " + d.expect_address() + " needs type " + dnsTypeName(want) + ", not " +
+                    dnsTypeName(out.dns.type));
+      } else {
+        error(dt, d, "expect_address", -1, "bad expect_address '" + d.expect_address() + "'");
+      }
+    }
+  }
+
+  void exec(const config::ExecCheck& e, const Tree* et, ExecCheckConfig& out) {
+    if (!e.command().empty() && e.command()[0] != '/')
+      error(et, e, "command", -1, "command '" + e.command() + "' must be an absolute path (no PATH lookup)");
+    out.command = e.command();
+    out.args.assign(e.args().begin(), e.args().end());
+  }
+
   CheckConfig check(const config::Vip& vip, const Tree* vt) {
     CheckConfig out;
     if (!vip.has_check()) {
-      error(vt, vip, "name", -1, "vip '" + vip.name() + "' has no check (tcp { port: N } or http { ... })");
+      error(
+          vt, vip, "name", -1,
+          "vip '" + vip.name() + "' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec)");
       return out;
     }
     const auto& c = vip.check();
@@ -135,20 +226,32 @@ class Validator {
       const Tree* ht = nested(t, c, "http");
       out.kind = CheckKind::kHttp;
       if (inRange(ht, h, "port", h.port(), 1, 65535)) out.port = static_cast<uint16_t>(h.port());
-      if (h.has_path()) {
-        if (h.path().empty() || h.path()[0] != '/' || h.path().find_first_of(" \r\n\t") != std::string::npos)
-          error(ht, h, "path", -1, "path '" + h.path() + "' must start with '/' and contain no whitespace");
-        out.http_path = h.path();
-      }
-      if (h.has_expect_status() && inRange(ht, h, "expect_status", h.expect_status(), 100, 599))
-        out.expect_status = h.expect_status();
-      if (h.has_host()) {
-        if (h.host().find_first_of(" \r\n\t") != std::string::npos)
-          error(ht, h, "host", -1, "host '" + h.host() + "' contains whitespace");
-        out.http_host = h.host();
-      }
+      httpFields(h, ht, out);
+    } else if (c.has_https()) {
+      const auto& h = c.https();
+      const Tree* ht = nested(t, c, "https");
+      out.kind = CheckKind::kHttps;
+      out.port = 443;
+      if (h.has_port() && inRange(ht, h, "port", h.port(), 1, 65535))
+        out.port = static_cast<uint16_t>(h.port());
+      httpFields(h, ht, out);
+      tls(h, ht, out.tls);
+    } else if (c.has_dns()) {
+      out.kind = CheckKind::kDns;
+      dns(c.dns(), nested(t, c, "dns"), out);
+      if (c.dns().name().empty()) error(t, c, "dns", -1, "dns check has no name (name: \"example.test\")");
+    } else if (c.has_icmp()) {
+      out.kind = CheckKind::kIcmp;
+    } else if (c.has_exec()) {
+      out.kind = CheckKind::kExec;
+      exec(c.exec(), nested(t, c, "exec"), out.exec);
+      if (c.exec().command().empty())
+        error(t, c, "exec", -1, "exec check has an empty command (command: \"/usr/lib/anycastd/check-...\")");
     } else {
-      error(vt, vip, "check", -1, "check has no probe: add tcp { port: N } or http { port: N ... }");
+      error(vt, vip, "check", -1,
+            "check has no probe: add one of tcp { port: N }, http { ... }, https { ... }, dns { ... }, icmp "
+            "{ }, "
+            "exec { ... }");
     }
     auto positive = [&](const char* field, bool has, uint32_t value, uint32_t& into) {
       if (!has) return;
@@ -212,8 +315,9 @@ class Validator {
       if (v.route_tag() == 0)
         error(t, v, "route_tag", -1, "route_tag must be at least 1");
       else if (!zebra_mode_)
-        error(t, v, "route_tag", -1,
-              "route_tag needs the zebra dataplane (dataplane { zebra { ... } }): kernel routes carry no tag");
+        error(
+            t, v, "route_tag", -1,
+            "route_tag needs the zebra dataplane (dataplane { zebra { ... } }): kernel routes carry no tag");
       out.route_tag = v.route_tag();
     }
     if (v.has_min_healthy()) {

@@ -1,7 +1,8 @@
-// Probe failure reasons: maps the free-text detail of a failed probe (prober.cpp, http_check.cpp: errno
-// texts such as "connection refused", "timeout after 500 ms connecting", "status 503, expected 200",
-// "malformed status line") to one of a small fixed set of reasons, so that a metric label keeps a bounded
-// number of values. Pure; any input maps to some reason ("other" when nothing matches).
+// Probe failure reasons: maps the free-text detail of a failed probe (agent/probes/*: errno texts such as
+// "connection refused", "timeout after 500 ms connecting", "status 503, expected 200", "malformed status
+// line", "rcode SERVFAIL, expected NOERROR", "certificate verify failed: ...", "exit status 3") to one
+// of a small fixed set of reasons, so that a metric label keeps a bounded number of values.
+// Pure; any input maps to some reason ("other" when nothing matches).
 #pragma once
 
 #include <array>

@@ -3,8 +3,8 @@
 # Idempotent; needs root (apt-get) only when something is missing.
 set -eu
 PKGS="g++ make pkg-config protobuf-compiler libprotobuf-dev libnl-3-dev libnl-route-3-dev libevent-dev
- libcpputest-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
- dpkg-dev lintian systemd"
+ libcpputest-dev libssl-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
+ dpkg-dev lintian systemd openssl dnsmasq-base nginx-light"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -13,7 +13,7 @@ done
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The frr package would start FRR on the host; the tests run their own instances in namespaces.
+# The frr and nginx packages would start FRR and nginx on the host; the tests run their own instances in namespaces.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT

@@ -18,7 +18,7 @@
 set -eu
 umask 022
 
-STATIC_DEPENDS="libc6, libgcc-s1, libstdc++6, libnl-3-200, libnl-route-3-200, libprotobuf32, libevent-core-2.1-7"
+STATIC_DEPENDS="libc6, libgcc-s1, libstdc++6, libnl-3-200, libnl-route-3-200, libprotobuf32, libevent-core-2.1-7, libssl3"
 MAINTAINER=${DEB_MAINTAINER:-"anycastd maintainers <anycastd@example.org>"}
 STRIP=${STRIP:-strip}
 

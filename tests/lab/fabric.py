@@ -10,7 +10,8 @@ Topology (every name carries a per-run tag, e.g. `acd-1234-leaf`, so parallel an
       '-- eth-s3  192.0.2.9/30   2001:db8:3::1/64  --  s3 eth0 192.0.2.10/30  2001:db8:3::2/64
 
 Each server holds the VIPs on `lo` and runs one HTTP server (tests/lab/http_server.py, serving `healthz` and
-`index.html`) per address family on port 80; `stop_service`/`start_service` stop and start them. The leaf's
+`index.html`) per address family on port 80; `stop_service`/`start_service` stop and start them. Tests may
+start more daemons in a server (`start_daemon`, e.g. dnsmasq or nginx); `reset` stops them. The leaf's
 bgpd announces kernel routes whose prefix is one of the fabric's VIPs (`redistribute kernel route-map`), so
 what anycastd writes into the leaf's kernel is what the spine learns.
 
@@ -96,9 +97,12 @@ class Server:
 
 
 def vip_config(name, prefix, servers, check="http", port=HTTP_PORT, path="/healthz", interval_ms=200,
-               timeout_ms=150, rise=2, fall=2, min_healthy=1, weights=None):
-    """A `vip { ... }` block. servers: list of (name, address); weights: optional {name: weight}."""
-    if check == "http":
+               timeout_ms=150, rise=2, fall=2, min_healthy=1, weights=None, probe=None):
+    """A `vip { ... }` block. servers: list of (name, address); weights: optional {name: weight}. probe: the
+    check's probe verbatim (e.g. 'icmp { }'), instead of the one `check` names."""
+    if probe is not None:
+        pass
+    elif check == "http":
         probe = f'http {{ port: {port} path: "{path}" expect_status: 200 }}'
     else:
         probe = f"tcp {{ port: {port} }}"
@@ -511,6 +515,40 @@ class Fabric:
                 stop_pid(proc.pid, signal.SIGTERM, 3)
                 proc.wait(timeout=1)
 
+    def start_daemon(self, key, name, cmd, ready, what):
+        """Starts an extra daemon (e.g. dnsmasq, nginx) in server `name`'s namespace, in the foreground so that
+        it stays our child and is stopped by PID (stop_daemon, reset, close); logs to RUNDIR/NAME/KEY.log.
+        Waits until ready() holds; fails at once if the daemon exits."""
+        self.server(name)
+        k = ("daemon", key, name)
+        if k in self._procs:
+            raise LabError(f"{key} already runs in {name}")
+        log = self.rundir / name / f"{key}.log"
+        proc = self._spawn(k, self.server(name).ns, cmd, log)
+
+        def started():
+            if proc.poll() is not None:
+                self._procs.pop(k, None)
+                raise LabError(f"{key} in {name} exited {proc.returncode}: {log.read_text()[-2000:]}")
+            return ready()
+        wait_for(started, 10, f"{what} in {name}")
+
+    def stop_daemon(self, key, name):
+        """Stops a daemon start_daemon started (SIGTERM, then SIGKILL), if it runs."""
+        proc = self._procs.pop(("daemon", key, name), None)
+        if proc is not None:
+            stop_pid(proc.pid, signal.SIGTERM, 3)
+            proc.wait(timeout=1)
+
+    def stop_daemons(self):
+        for k in [k for k in self._procs if isinstance(k, tuple) and k[0] == "daemon"]:
+            self.stop_daemon(k[1], k[2])
+
+    def listening(self, name, port, udp=False):
+        """True when something in server `name` listens on port (TCP, or UDP)."""
+        out = self.exec(self.server(name).ns, "ss", "-Hln" + ("u" if udp else "t"), f"sport = :{port}").stdout
+        return bool(out.strip())
+
     def service_running(self, name, family=4):
         proc = self._procs.get(("http", name, family))
         return proc is not None and proc.poll() is None
@@ -744,6 +782,7 @@ class Fabric:
         self.flush_routes()
         if self.mode == "zebra":
             self._sweep_stale_zebra_routes()
+        self.stop_daemons()
         self.restore()
         wait_for(lambda: [v for v in self.vips if self.spine_has(v)], 10, "the spine to hold none of the VIPs",
                  until=lambda held: not held)

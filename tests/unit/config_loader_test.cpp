@@ -257,3 +257,124 @@ TEST(ConfigLoader, MetricsListen) {
   expectError("metrics { listen: \"127.0.0.1:65536\" }", "port 65536 is out of range 1..65535");
   expectError("\nmetrics { }", "f.conf:2:1: metrics has no listen address");
 }
+
+// ---- dns, icmp, https, exec checks ----
+
+namespace {
+
+ConfigResult parseCheck(const std::string& check) {
+  return parseConfig(vipWith("  check { " + check + " }\n" + kServers), "f.conf");
+}
+
+}  // namespace
+
+TEST(ConfigLoader, DnsCheck) {
+  ConfigResult r = parseCheck(
+      "dns { port: 5353 name: \"Example.TEST.\" type: \"aaaa\" transport: TCP expect_rcode: \"NXDOMAIN\" "
+      "expect_address: \"2001:db8::53\" }");
+  CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
+  const CheckConfig& c = r.config->vips[0].check;
+  CHECK(c.kind == CheckKind::kDns);
+  LONGS_EQUAL(5353, c.port);
+  STRCMP_EQUAL("example.test", c.dns.name.c_str());
+  LONGS_EQUAL(28, c.dns.type);
+  CHECK(c.dns.transport == DnsTransport::kTcp);
+  LONGS_EQUAL(3, c.dns.expect_rcode);
+  STRCMP_EQUAL("2001:db8::53", c.dns.expect_address->str().c_str());
+  // Defaults: port 53, type A, UDP, NOERROR, no address.
+  r = parseCheck("dns { name: \"example.test\" }");
+  CHECK(r.config.has_value());
+  const CheckConfig& d = r.config->vips[0].check;
+  LONGS_EQUAL(53, d.port);
+  LONGS_EQUAL(1, d.dns.type);
+  CHECK(d.dns.transport == DnsTransport::kUdp);
+  LONGS_EQUAL(0, d.dns.expect_rcode);
+  CHECK_FALSE(d.dns.expect_address.has_value());
+}
+
+TEST(ConfigLoader, DnsCheckErrors) {
+  expectError(vipWith("  check { dns { name: \"x.test\" type: \"AAA\" } }\n" + std::string(kServers)),
+              "f.conf:4:32: unknown type 'AAA' (A, AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT)");
+  expectError(vipWith("  check { dns { port: 53 } }\n" + std::string(kServers)),
+              "f.conf:4:11: dns check has no name");
+  expectError(vipWith("  check { dns { name: \"a..test\" } }\n" + std::string(kServers)),
+              "f.conf:4:17: bad name 'a..test': empty label");
+  expectError(vipWith("  check { dns { name: \"x.test\" expect_rcode: \"OK\" } }\n" + std::string(kServers)),
+              "unknown expect_rcode 'OK' (NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED)");
+  expectError(vipWith("  check { dns { name: \"x.test\" expect_address: \"192.0.2.300\" } }\n" +
+                      std::string(kServers)),
+              "bad expect_address '192.0.2.300'");
+  expectError(vipWith("  check { dns { name: \"x.test\" expect_address: \"2001:db8::1\" } }\n" +
+                      std::string(kServers)),
+              "expect_address 2001:db8::1 needs type AAAA, not A");
+  expectError(vipWith("  check { dns { name: \"x.test\" port: 0 } }\n" + std::string(kServers)),
+              "port 0 is out of range 1..65535");
+  expectError(vipWith("  check { dns { name: \"x.test\" transport: SCTP } }\n" + std::string(kServers)),
+              "f.conf:4:");
+}
+
+TEST(ConfigLoader, IcmpCheck) {
+  ConfigResult r = parseCheck("icmp { }");
+  CHECK(r.config.has_value());
+  CHECK(r.config->vips[0].check.kind == CheckKind::kIcmp);
+}
+
+TEST(ConfigLoader, HttpsCheck) {
+  ConfigResult r = parseCheck(
+      "https { path: \"/healthz\" sni: \"svc.example.test\" verify: true ca_file: \"/etc/ssl/ca.pem\" "
+      "expect_body: \"ok\" }");
+  CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
+  const CheckConfig& c = r.config->vips[0].check;
+  CHECK(c.kind == CheckKind::kHttps);
+  LONGS_EQUAL(443, c.port);
+  STRCMP_EQUAL("/healthz", c.http_path.c_str());
+  LONGS_EQUAL(200, c.expect_status);
+  STRCMP_EQUAL("svc.example.test", c.tls.sni.c_str());
+  CHECK(c.tls.verify);
+  STRCMP_EQUAL("/etc/ssl/ca.pem", c.tls.ca_file.c_str());
+  STRCMP_EQUAL("ok", c.expect_body.c_str());
+  r = parseCheck("https { port: 8443 }");
+  CHECK(r.config.has_value());
+  CHECK_FALSE(r.config->vips[0].check.tls.verify);
+  LONGS_EQUAL(8443, r.config->vips[0].check.port);
+}
+
+TEST(ConfigLoader, HttpsCheckErrors) {
+  expectError(vipWith("  check { https { verify: true } }\n" + std::string(kServers)),
+              "f.conf:4:19: verify: true needs ca_file");
+  expectError(vipWith("  check { https { verify: true ca_file: \"ca.pem\" } }\n" + std::string(kServers)),
+              "f.conf:4:32: ca_file must be an absolute path");
+  expectError(vipWith("  check { https { ca_file: \"/ca.pem\" } }\n" + std::string(kServers)),
+              "ca_file is used only with verify: true");
+  expectError(vipWith("  check { https { sni: \"192.0.2.1\" } }\n" + std::string(kServers)),
+              "sni '192.0.2.1' must be a host name");
+  expectError(vipWith("  check { https { port: 0 } }\n" + std::string(kServers)), "port 0 is out of range");
+  expectError(vipWith("  check { https { expect_status: 600 } }\n" + std::string(kServers)),
+              "expect_status 600 is out of range 100..599");
+}
+
+TEST(ConfigLoader, HttpExpectBody) {
+  ConfigResult r = parseCheck("http { port: 80 expect_body: \"ok\" }");
+  CHECK(r.config.has_value());
+  STRCMP_EQUAL("ok", r.config->vips[0].check.expect_body.c_str());
+  expectError(vipWith("  check { http { port: 80 expect_body: \"\" } }\n" + std::string(kServers)),
+              "f.conf:4:27: expect_body must not be empty");
+}
+
+TEST(ConfigLoader, ExecCheck) {
+  ConfigResult r = parseCheck("exec { command: \"/usr/lib/anycastd/check-foo\" args: [\"--vip\", \"x\"] }");
+  CHECK(r.config.has_value());
+  const CheckConfig& c = r.config->vips[0].check;
+  CHECK(c.kind == CheckKind::kExec);
+  STRCMP_EQUAL("/usr/lib/anycastd/check-foo", c.exec.command.c_str());
+  LONGS_EQUAL(2, c.exec.args.size());
+  STRCMP_EQUAL("x", c.exec.args[1].c_str());
+  expectError(vipWith("  check { exec { args: \"x\" } }\n" + std::string(kServers)),
+              "f.conf:4:11: exec check has an empty command");
+  expectError(vipWith("  check { exec { command: \"check-foo\" } }\n" + std::string(kServers)),
+              "f.conf:4:18: command 'check-foo' must be an absolute path (no PATH lookup)");
+}
+
+TEST(ConfigLoader, TwoNewProbeKindsRejected) {
+  expectError(vipWith("  check { icmp { } exec { command: \"/x\" } }\n" + std::string(kServers)), "oneof");
+}

@@ -47,6 +47,22 @@ TEST(ProbeFailureReason, ProberDetails) {
   expectReason("Connection Refused", "refused");
 }
 
+TEST(ProbeFailureReason, DnsIcmpHttpsExecDetails) {
+  expectReason("rcode SERVFAIL, expected NOERROR", "bad_status");
+  expectReason("no answer 192.0.2.53 (1 answer: 192.0.2.1)", "bad_status");
+  expectReason("malformed response: truncated header (7 bytes)", "protocol");
+  expectReason("protocol: response ID 1, expected 2", "protocol");
+  expectReason("no echo reply within 500 ms (timeout)", "timeout");
+  expectReason("timeout after 500 ms in the TLS handshake", "timeout");
+  expectReason("certificate verify failed: self-signed certificate", "protocol");
+  expectReason("tls: wrong version number during the TLS handshake", "protocol");
+  expectReason("status 200, body does not contain \"ok\" (3 bytes)", "bad_status");
+  expectReason("exit status 3: backend down", "bad_status");
+  expectReason("killed after 500 ms (timeout)", "timeout");
+  expectReason("queued too long: not started within 500 ms (16 exec checks running, at most 16)", "timeout");
+  expectReason("cannot run /x: no such file or directory", "other");
+}
+
 TEST(ProbeFailureReason, EveryResultIsInTheFixedSet) {
   for (const char* detail : {"connection refused", "status 5", "status x", "\xff\xfe", "timeout"}) {
     const std::string_view r = probeFailureReason(detail);

@@ -1,0 +1,39 @@
+#include "agent/probes/exec_probe.h"
+
+namespace anycastd {
+
+ExecProbe::ExecProbe(const CheckConfig& check, const ProbeTarget& target)
+    : check_(check), runner_(target.exec_runner) {
+  request_.command = check_.exec.command;
+  request_.args = check_.exec.args;
+  request_.env = {"ANYCASTD_SERVER=" + target.address.str(), "ANYCASTD_SERVER_NAME=" + target.server_name,
+                  "ANYCASTD_VIP=" + target.vip, "ANYCASTD_VIP_NAME=" + target.vip_name};
+}
+
+ExecProbe::~ExecProbe() {
+  if (active_) runner_->cancel(id_);
+}
+
+void ExecProbe::start(Done done) {
+  if (!runner_) return done(false, "exec checks are not available here (no runner)");
+  active_ = true;
+  const ExecRunner::Id id = runner_->submit(request_, [this, done = std::move(done)](ExecOutcome outcome) {
+    active_ = false;
+    done(outcome.ok, std::move(outcome.detail));
+  });
+  if (active_) id_ = id;
+}
+
+std::string ExecProbe::expire() {
+  if (!active_) return "timeout after " + std::to_string(check_.timeout_ms) + " ms";
+  active_ = false;
+  const bool queued = runner_->isQueued(id_);
+  runner_->cancel(id_);
+  if (queued)
+    return "queued too long: not started within " + std::to_string(check_.timeout_ms) + " ms (" +
+           std::to_string(runner_->running()) + " exec checks running, at most " +
+           std::to_string(runner_->maxRunning()) + ")";
+  return "killed after " + std::to_string(check_.timeout_ms) + " ms (timeout)";
+}
+
+}  // namespace anycastd

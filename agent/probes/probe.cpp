@@ -1,0 +1,49 @@
+#include "agent/probes/probe.h"
+
+#include <netinet/in.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "agent/probes/dns_probe.h"
+#include "agent/probes/exec_probe.h"
+#include "agent/probes/icmp_probe.h"
+#include "agent/probes/stream_probe.h"
+
+namespace anycastd {
+
+std::unique_ptr<Probe> makeProbe(EventLoop& loop, const CheckConfig& check, const ProbeTarget& target) {
+  switch (check.kind) {
+    case CheckKind::kDns: return std::make_unique<DnsProbe>(loop, check, target);
+    case CheckKind::kIcmp: return std::make_unique<IcmpProbe>(loop, check, target);
+    case CheckKind::kExec: return std::make_unique<ExecProbe>(check, target);
+    case CheckKind::kTcp:
+    case CheckKind::kHttp:
+    case CheckKind::kHttps: break;
+  }
+  return std::make_unique<StreamProbe>(loop, check, target);
+}
+
+socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out) {
+  *out = {};
+  if (address.isV4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    std::memcpy(&sin->sin_addr, address.bytes(), 4);
+    return sizeof *sin;
+  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(port);
+  std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
+  return sizeof *sin6;
+}
+
+std::string errnoText(int err) {
+  std::string s = std::strerror(err);
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+}  // namespace anycastd

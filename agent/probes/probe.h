@@ -1,0 +1,52 @@
+// Probe: one kind of health check (TCP, HTTP(S), DNS, ICMP echo, exec) run once per start() against one
+// server, on the agent's event loop. The Prober (agent/prober.h) owns a Probe, starts it every interval and
+// enforces the deadline by calling expire(); a probe never blocks and never times itself out. Event-loop
+// thread only. A probe reports exactly one result per start() through the Done callback (pass/fail and a
+// detail saying why), unless expire() or destruction comes first; it must not touch itself after calling
+// Done, whose receiver may start the next probe.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/config.h"
+#include "agent/event_loop.h"
+#include "agent/ip_address.h"
+
+namespace anycastd {
+
+class ExecRunner;
+
+// What a probe knows about where it runs, besides its CheckConfig.
+struct ProbeTarget {
+  IpAddress address;                  // the server
+  std::string server_name;            // exec: ANYCASTD_SERVER_NAME
+  std::string vip;                    // the VIP's prefix (exec: ANYCASTD_VIP)
+  std::string vip_name;               // exec: ANYCASTD_VIP_NAME
+  ExecRunner* exec_runner = nullptr;  // exec: the agent's shared runner (bounded concurrency)
+};
+
+class Probe {
+ public:
+  using Done = std::function<void(bool ok, std::string detail)>;
+  virtual ~Probe() = default;
+  // Starts one probe. Done may be called before start() returns (e.g. a refused connect).
+  virtual void start(Done done) = 0;
+  // The deadline passed: abandon the probe in flight (no Done) and return the failure detail, e.g.
+  // "timeout after 500 ms connecting".
+  virtual std::string expire() = 0;
+};
+
+// The probe for check.kind. Never null.
+std::unique_ptr<Probe> makeProbe(EventLoop& loop, const CheckConfig& check, const ProbeTarget& target);
+
+// Helpers shared by the probes.
+// The socket address of `address` and `port`; returns its length.
+socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out);
+// strerror(err) starting lower case ("connection refused"), as probe details read.
+std::string errnoText(int err);
+
+}  // namespace anycastd
