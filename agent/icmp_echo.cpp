@@ -17,15 +17,13 @@ uint16_t internetChecksum(std::span<const uint8_t> data) {
 }
 
 std::vector<uint8_t> buildEchoRequest(bool v6, const IcmpEcho& echo) {
-  std::vector<uint8_t> m = {v6 ? kEchoRequest6 : kEchoRequest4,
-                            0,
-                            0,
-                            0,
-                            static_cast<uint8_t>(echo.id >> 8),
-                            static_cast<uint8_t>(echo.id),
-                            static_cast<uint8_t>(echo.sequence >> 8),
-                            static_cast<uint8_t>(echo.sequence)};
-  m.insert(m.end(), echo.payload.begin(), echo.payload.end());
+  std::vector<uint8_t> m(8 + echo.payload.size());
+  m[0] = v6 ? kEchoRequest6 : kEchoRequest4;
+  m[4] = static_cast<uint8_t>(echo.id >> 8);
+  m[5] = static_cast<uint8_t>(echo.id);
+  m[6] = static_cast<uint8_t>(echo.sequence >> 8);
+  m[7] = static_cast<uint8_t>(echo.sequence);
+  std::copy(echo.payload.begin(), echo.payload.end(), m.begin() + 8);
   if (!v6) {
     const uint16_t sum = internetChecksum(m);
     m[2] = static_cast<uint8_t>(sum >> 8);
