@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 
@@ -139,8 +140,10 @@ bool decodeNexthop(const uint8_t* data, size_t len, NexthopMessage& out, std::st
     for (size_t off = 0; off < n; off += sizeof(nexthop_grp)) {
       nexthop_grp g;
       std::memcpy(&g, raw + off, sizeof g);
-      // Kernels from 6.12 carry the weight's high byte in resvd1 (weight_high); older ones leave it 0.
-      out.group.push_back({g.id, ((static_cast<uint32_t>(g.resvd1) << 8) | g.weight) + 1u});
+      // Kernels from 6.12 carry the weight's high byte in the byte after `weight` (weight_high; resvd1 in
+      // older headers, so it is read by offset to build against either); older kernels leave it 0.
+      const uint8_t weight_high = raw[off + offsetof(nexthop_grp, weight) + 1];
+      out.group.push_back({g.id, ((static_cast<uint32_t>(weight_high) << 8) | g.weight) + 1u});
     }
   }
   if (tb[NHA_GROUP_TYPE]) {
