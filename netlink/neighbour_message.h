@@ -15,11 +15,11 @@
 namespace anycastd::nl {
 
 struct NeighbourMessage {
-  uint16_t type = 0;      // RTM_NEWNEIGH or RTM_DELNEIGH
-  uint32_t port = 0;      // nlmsg_pid: 0 for the kernel's own changes
+  uint16_t type = 0;  // RTM_NEWNEIGH or RTM_DELNEIGH
+  uint32_t port = 0;  // nlmsg_pid: 0 for the kernel's own changes
   uint32_t ifindex = 0;
-  uint16_t state = 0;     // NUD_*
-  uint8_t flags = 0;      // NTF_*
+  uint16_t state = 0;                // NUD_*
+  uint8_t flags = 0;                 // NTF_*
   std::optional<IpAddress> address;  // NDA_DST (absent for families other than IPv4/IPv6)
 
   // The kernel gave up resolving the address (RTM_NEWNEIGH in NUD_FAILED, reported by the kernel itself
