@@ -40,15 +40,25 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
       backoff_(kFirstRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
+  dataplane_.onNexthopsUnreachable = [this](const std::vector<IpAddress>& gateways, const char* why) {
+    onNexthopsUnreachable(gateways, why);
+  };
 }
 
 Agent::~Agent() {
   dataplane_.onExternalChange = nullptr;
+  dataplane_.onNexthopsUnreachable = nullptr;
 }
 
 std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
   auto vip = std::make_unique<Vip>();
   vip->config = vc;
+  vip->dampening = Dampening(vc.dampening);
+  Vip* raw = vip.get();
+  vip->reuse_timer = std::make_unique<Timer>(loop_, [this, raw] {
+    decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
+    reconcile();
+  });
   vip->since_unix_ms = nowUnixMs();
   const Route* found = nullptr;
   if (adopted) {
@@ -144,15 +154,33 @@ void Agent::onProbeResult(Vip& vip, Server& server, const ProbeResult& result) {
   if (server.results < vip.config.check.rise) ++server.results;
   auto transition = server.health.onResult(result);
   if (!transition) return reportInitialRoutesIfComplete();
+  applyTransition(vip, server, *transition);
+  reconcile();
+}
+
+void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& transition) {
   server.since_unix_ms = nowUnixMs();
-  server.last_change = transition->reason;
+  server.last_change = transition.reason;
   ++server.transitions;
   if (hooks.server_transition)
-    hooks.server_transition(vip.config.name, server.config.name, transition->to == HealthState::kUp);
-  logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition->from) +
-          " -> " + toString(transition->to) + ": " + transition->reason);
-  decide(vip, "server " + server.config.name + " " + toString(transition->to) + ": " + transition->reason);
-  reconcile();
+    hooks.server_transition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
+  logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition.from) +
+          " -> " + toString(transition.to) + ": " + transition.reason);
+  decide(vip, "server " + server.config.name + " " + toString(transition.to) + ": " + transition.reason);
+}
+
+void Agent::onNexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) {
+  bool changed = false;
+  for (auto& vip : vips_)
+    for (auto& server : vip->servers) {
+      if (std::find(gateways.begin(), gateways.end(), server->config.address) == gateways.end()) continue;
+      // Down at once; it comes back after `rise` passing probes (already down: its passes start over).
+      if (auto t = server->health.forceDown(why)) {
+        applyTransition(*vip, *server, *t);
+        changed = true;
+      }
+    }
+  if (changed) reconcile();
 }
 
 void Agent::decide(Vip& vip, const std::string& why) {
@@ -163,6 +191,12 @@ void Agent::decide(Vip& vip, const std::string& why) {
     drained.push_back(s->drain.has_value());
   }
   vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
+  if (vip.decision.available != vip.available) {
+    vip.available = vip.decision.available;
+    vip.dampening.onTransition(vip.available, std::chrono::steady_clock::now());
+  }
+  updateDampening(vip);
+  if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state = vip.drain ? VipState::kDrained
                                    : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
@@ -172,6 +206,26 @@ void Agent::decide(Vip& vip, const std::string& why) {
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
+  }
+}
+
+void Agent::updateDampening(Vip& vip) {
+  const auto now = std::chrono::steady_clock::now();
+  const bool suppressed = vip.dampening.suppressed(now);
+  const auto penalty = std::to_string(static_cast<uint64_t>(vip.dampening.penalty(now)));
+  if (suppressed && !vip.suppressed)
+    logWarning("vip " + vip.config.name + " suppressed (flap dampening): penalty " + penalty + " reached " +
+               std::to_string(vip.config.dampening.suppress) + "; kept withdrawn until it decays below " +
+               std::to_string(vip.config.dampening.reuse));
+  else if (!suppressed && vip.suppressed)
+    logInfo("vip " + vip.config.name + " no longer suppressed: penalty " + penalty + " is below " +
+            std::to_string(vip.config.dampening.reuse));
+  vip.suppressed = suppressed;
+  if (auto at = vip.dampening.reuseAt()) {
+    const auto after = std::chrono::ceil<std::chrono::milliseconds>(*at - now);
+    vip.reuse_timer->arm(std::max(after, std::chrono::milliseconds(1)));
+  } else {
+    vip.reuse_timer->cancel();
   }
 }
 
@@ -314,6 +368,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
     summary.changed.push_back(vc.name);
     if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
     const bool check_changed = vip->config.check != vc.check;
+    if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
@@ -408,7 +463,15 @@ std::vector<VipSnapshot> Agent::snapshot() const {
     v.state = vip->state;
     v.healthy = vip->decision.healthy;
     v.total = vip->decision.total;
-    v.min_healthy = vip->config.min_healthy;
+    v.min_healthy = vip->decision.min_healthy;
+    v.degraded = vip->decision.degraded;
+    {
+      const auto now = std::chrono::steady_clock::now();
+      v.dampening_penalty = static_cast<uint32_t>(vip->dampening.penalty(now) + 0.5);
+      if (auto at = vip->dampening.reuseAt())
+        v.suppressed_until_unix_ms =
+            nowUnixMs() + std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
+    }
     auto route = programmed.find(vip->config.prefix);
     if (route != programmed.end()) v.nexthops = route->second.nexthops;
     v.since_unix_ms = vip->since_unix_ms;

@@ -5,7 +5,9 @@
 // API: drains, and a reload that changes only what the new config changes.
 //
 // Owns the probers, timers and runtime state; borrows the event loop and the dataplane. Event-loop thread
-// only. Logs one line per state change. VIPs and servers live behind unique_ptr so that a reload can add
+// only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
+// dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
+// dampened against flapping (dampening.h). VIPs and servers live behind unique_ptr so that a reload can add
 // and remove them while the probe callbacks of the others keep pointing at live objects.
 #pragma once
 
@@ -18,6 +20,7 @@
 
 #include "agent/agent_snapshot.h"
 #include "agent/config.h"
+#include "agent/dampening.h"
 #include "agent/dataplane.h"
 #include "agent/event_loop.h"
 #include "agent/health_state.h"
@@ -102,6 +105,10 @@ class Agent {
   };
   struct Vip {
     VipConfig config;
+    Dampening dampening;
+    std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
+    bool available = false;              // the last decision had enough healthy servers
+    bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
     VipDecision decision;
     std::optional<DrainInfo> drain;
@@ -114,6 +121,10 @@ class Agent {
   std::unique_ptr<Vip> makeVip(const VipConfig& config, const RouteMap* adopted);
   void startProbing(Vip& vip, Server& server);
   void onProbeResult(Vip& vip, Server& server, const ProbeResult& result);
+  void onNexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why);
+  // Records, logs and reports a server's transition and decides the VIP again (the caller reconciles).
+  void applyTransition(Vip& vip, Server& server, const HealthTransition& transition);
+  void updateDampening(Vip& vip);
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   void scheduleRetry();

@@ -43,7 +43,10 @@ struct VipSnapshot {
   VipState state = VipState::kWithdrawn;
   uint32_t healthy = 0;
   uint32_t total = 0;
-  uint32_t min_healthy = 0;
+  uint32_t min_healthy = 0;              // the effective minimum (from min_healthy or min_healthy_percent)
+  bool degraded = false;                 // announced with fewer than degraded_below healthy servers
+  uint32_t dampening_penalty = 0;        // flap dampening penalty now (rounded)
+  int64_t suppressed_until_unix_ms = 0;  // while suppressed: when it may be announced again; else 0
   std::vector<NextHop> nexthops;  // as the dataplane holds them
   int64_t since_unix_ms = 0;
   std::string last_change;

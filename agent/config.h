@@ -85,6 +85,19 @@ struct CheckConfig {
   bool operator==(const CheckConfig&) const = default;
 };
 
+// Route flap dampening of one VIP (RFC 2439 style; agent/dampening.h holds the arithmetic). Defaults let a
+// single failure and recovery through untouched: one withdrawal adds 1000, suppression needs 3000.
+struct DampeningConfig {
+  bool enabled = true;
+  uint32_t half_life_s = 15;  // the penalty halves every half_life_s
+  uint32_t withdraw_penalty = 1000;
+  uint32_t announce_penalty = 0;
+  uint32_t suppress = 3000;      // suppressed once the penalty reaches this
+  uint32_t reuse = 750;          // and until it decays below this
+  uint32_t max_suppress_s = 60;  // caps the penalty at reuse * 2^(max_suppress_s / half_life_s)
+  bool operator==(const DampeningConfig&) const = default;
+};
+
 struct ServerConfig {
   std::string name;
   IpAddress address;
@@ -96,9 +109,13 @@ struct VipConfig {
   std::string name;
   IpPrefix prefix;
   uint32_t min_healthy = 1;
+  uint32_t min_healthy_percent = 0;  // 1..100 instead of min_healthy (0: min_healthy applies)
   CheckConfig check;
   std::vector<ServerConfig> servers;
   uint32_t route_tag = 0;  // 0: none (zebra mode only)
+  DampeningConfig dampening;
+  uint32_t degraded_below = 0;  // degraded while announced with fewer healthy servers than this (0: never)
+  uint32_t degraded_tag = 0;    // zebra mode: route tag while degraded (0: keep route_tag)
   bool operator==(const VipConfig&) const = default;
 };
 

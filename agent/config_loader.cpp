@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/dampening.h"
 #include "agent/dns_message.h"
 #include "agent/listen_address.h"
 #include "platform/zapi_release.h"
@@ -269,6 +270,32 @@ class Validator {
     return out;
   }
 
+  DampeningConfig dampening(const config::Dampening& d, const Tree* t) {
+    DampeningConfig out;
+    if (d.has_enabled()) out.enabled = d.enabled();
+    if (d.has_half_life_s() && inRange(t, d, "half_life_s", d.half_life_s(), 1, 3600))
+      out.half_life_s = d.half_life_s();
+    if (d.has_suppress() && inRange(t, d, "suppress", d.suppress(), 1, 1000000)) out.suppress = d.suppress();
+    if (d.has_reuse() && inRange(t, d, "reuse", d.reuse(), 1, 1000000)) out.reuse = d.reuse();
+    if (d.has_max_suppress_s() && inRange(t, d, "max_suppress_s", d.max_suppress_s(), 1, 3600))
+      out.max_suppress_s = d.max_suppress_s();
+    if (d.has_withdraw_penalty() && inRange(t, d, "withdraw_penalty", d.withdraw_penalty(), 0, 100000))
+      out.withdraw_penalty = d.withdraw_penalty();
+    if (d.has_announce_penalty() && inRange(t, d, "announce_penalty", d.announce_penalty(), 0, 100000))
+      out.announce_penalty = d.announce_penalty();
+    if (out.reuse >= out.suppress)
+      error(t, d, d.has_reuse() ? "reuse" : "suppress", -1,
+            "reuse " + std::to_string(out.reuse) + " must be less than suppress " +
+                std::to_string(out.suppress));
+    else if (Dampening(out).ceiling() < out.suppress)
+      error(t, d, d.has_max_suppress_s() ? "max_suppress_s" : "suppress", -1,
+            "the penalty can never reach suppress " + std::to_string(out.suppress) +
+                ": it is capped at reuse * 2^(max_suppress_s / half_life_s) = " +
+                std::to_string(static_cast<uint64_t>(Dampening(out).ceiling())) +
+                "; raise max_suppress_s or lower suppress");
+    return out;
+  }
+
   VipConfig vip(const config::Vip& v, const Tree* t) {
     VipConfig out;
     out.name = v.name();
@@ -319,6 +346,29 @@ class Validator {
             t, v, "route_tag", -1,
             "route_tag needs the zebra dataplane (dataplane { zebra { ... } }): kernel routes carry no tag");
       out.route_tag = v.route_tag();
+    }
+    if (v.has_dampening()) out.dampening = dampening(v.dampening(), nested(t, v, "dampening"));
+    if (v.has_degraded_below()) {
+      out.degraded_below = v.degraded_below();
+      if (v.degraded_below() == 0 || v.degraded_below() > static_cast<uint32_t>(v.server_size()))
+        error(t, v, "degraded_below", -1,
+              "degraded_below " + std::to_string(v.degraded_below()) + " is out of range 1.." +
+                  std::to_string(v.server_size()) + " (the number of servers)");
+    }
+    if (v.has_degraded_tag()) {
+      if (v.degraded_tag() == 0)
+        error(t, v, "degraded_tag", -1, "degraded_tag must be at least 1");
+      else if (!zebra_mode_)
+        error(t, v, "degraded_tag", -1,
+              "degraded_tag needs the zebra dataplane (dataplane { zebra { ... } }): kernel routes carry no "
+              "tag");
+      else if (!v.has_degraded_below())
+        error(t, v, "degraded_tag", -1, "degraded_tag needs degraded_below");
+      out.degraded_tag = v.degraded_tag();
+    }
+    if (v.has_min_healthy_percent()) {
+      out.min_healthy_percent = v.min_healthy_percent();
+      inRange(t, v, "min_healthy_percent", v.min_healthy_percent(), 1, 100);
     }
     if (v.has_min_healthy()) {
       out.min_healthy = v.min_healthy();

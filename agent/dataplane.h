@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "agent/ip_address.h"
 #include "agent/route.h"
 #include "agent/status.h"
 
@@ -54,6 +55,14 @@ class Dataplane {
   // broken the programmed state (a nexthop object deleted with its link, a route deleted by hand): the agent
   // then resynchronises. Set once by the owner.
   std::function<void(const char* why)> onExternalChange;
+
+  // Called (on the event-loop thread) when the dataplane learns that some of its routes' next hops cannot be
+  // reached now, before any probe could tell: kernel mode reports the gateways on a link that went down or
+  // lost carrier ("link eth-s2 down") and gateways whose neighbour entry the kernel failed to resolve
+  // ("neighbour 192.0.2.6 failed"). The agent then takes the matching servers down at once (they come back
+  // after `rise` passing probes). Zebra mode reports nothing: its servers leave after `fall` failed probes
+  // (zebra itself stops using a next hop whose link is down). Set once by the owner.
+  std::function<void(const std::vector<IpAddress>& gateways, const char* why)> onNexthopsUnreachable;
 };
 
 }  // namespace anycastd

@@ -32,4 +32,13 @@ std::optional<HealthTransition> HealthStateMachine::onResult(const ProbeResult& 
   return std::nullopt;
 }
 
+std::optional<HealthTransition> HealthStateMachine::forceDown(const std::string& reason) {
+  passes_ = 0;
+  last_failure_ = reason;
+  if (state_ == HealthState::kDown) return std::nullopt;
+  state_ = HealthState::kDown;
+  failures_ = 0;
+  return HealthTransition{HealthState::kUp, HealthState::kDown, reason};
+}
+
 }  // namespace anycastd

@@ -33,6 +33,11 @@ class HealthStateMachine {
 
   std::optional<HealthTransition> onResult(const ProbeResult& result);
 
+  // Takes the server down at once for a reason outside the probes ("link eth-s2 down", "neighbour
+  // 192.0.2.6 failed"): an up server goes down (the transition's reason is `reason`), and either way the
+  // passes counted so far are forgotten, so the server comes (back) up only after `rise` new passes.
+  std::optional<HealthTransition> forceDown(const std::string& reason);
+
   HealthState state() const { return state_; }
   uint32_t consecutivePasses() const { return passes_; }
   uint32_t consecutiveFailures() const { return failures_; }

@@ -15,7 +15,7 @@ constexpr int kMaxDatagramsPerCall = 256;  // the rest waits for the next call (
 
 nl::NetlinkSocket::Options eventSocketOptions() {
   nl::NetlinkSocket::Options o;
-  o.groups = {RTNLGRP_NEXTHOP, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK};
+  o.groups = {RTNLGRP_NEXTHOP, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, RTNLGRP_NEIGH};
   o.nonblocking = true;
   o.receive_buffer = kEventBufferBytes;
   return o;
@@ -61,7 +61,7 @@ Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   entries_ = std::move(state.entries);
   ids_.reset(state.ids);
   synced_ = true;
-  detector_.watchLinks(linksOf(entries_));
+  watchEntries();
   out = std::move(state.routes);
   return Status::ok();
 }
@@ -93,7 +93,12 @@ void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
     entries_.erase(prefix);
   else
     entries_[prefix] = entry;
+  watchEntries();
+}
+
+void KernelDataplane::watchEntries() {
   detector_.watchLinks(linksOf(entries_));
+  reachability_.watchGateways(gatewaysOf(entries_));
 }
 
 Status KernelDataplane::programRoute(const Route& route) {
@@ -157,9 +162,16 @@ void KernelDataplane::processEvents() {
     if (err != 0) break;  // EAGAIN: nothing more pending
   }
   if (overrun) detector_.forgetLinkStates();  // link notifications may be among the lost ones
+  // First the fast path: next hops that just became unreachable (their servers leave at once), judged
+  // against the routes as they were before these notifications; then what needs a resynchronisation.
+  std::vector<Unreachable> unreachable;
+  for (const nl::Bytes& m : messages)
+    if (auto u = reachability_.examine(m)) unreachable.push_back(std::move(*u));
   std::vector<std::string> reasons;
   for (const nl::Bytes& m : messages)
     if (auto why = detector_.examine(m)) reasons.push_back(std::move(*why));
+  if (onNexthopsUnreachable)
+    for (const Unreachable& u : unreachable) onNexthopsUnreachable(u.gateways, u.why.c_str());
   if (overrun) {
     // Notifications were lost: whatever they said, only a full resynchronisation is safe.
     if (onExternalChange) onExternalChange("netlink event overrun");

@@ -10,7 +10,8 @@
 // Owns two netlink sockets (requests; notifications behind eventFd()), the nexthop-ID allocator and the
 // bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what
 // the previous one left without changing anything). The pure parts live in route_planner.h (what to do),
-// kernel_view.h (what the kernel holds) and external_change_detector.h (which notifications matter).
+// kernel_view.h (what the kernel holds), external_change_detector.h (which notifications need a resync)
+// and reachability_detector.h (which make servers unreachable at once).
 //
 // Event-loop thread only. The constructor throws std::runtime_error if a socket cannot be created (start-up
 // only); every other call returns Status with the errno and a message naming the request, e.g.
@@ -27,6 +28,7 @@
 #include "platform/kernel_reader.h"
 #include "platform/nexthop_id_allocator.h"
 #include "platform/plan_executor.h"
+#include "platform/reachability_detector.h"
 #include "platform/route_entry.h"
 #include "platform/route_planner.h"
 
@@ -46,11 +48,14 @@ class KernelDataplane : public Dataplane {
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override;
 
-  // The notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links); non-blocking.
+  // The notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours); non-blocking.
   int eventFd() const override { return events_.fd(); }
-  // Reads the pending notifications without blocking. If any shows that someone else deleted one of the
-  // agent's objects or routes, or that a link its next hops use went down or came back, or if notifications
-  // were lost ("netlink event overrun"), calls onExternalChange once with the first reason.
+  // Reads the pending notifications without blocking. For each that makes gateways of the agent's routes
+  // unreachable (their link down, their neighbour entry failed: reachability_detector.h) calls
+  // onNexthopsUnreachable first. Then, if any shows that someone else deleted one of the agent's objects or
+  // routes, or that a link its next hops use went down or came back, or if notifications were lost
+  // ("netlink event overrun": ENOBUFS on the socket), calls onExternalChange once with the first reason, and
+  // the agent resynchronises everything from a full read.
   void processEvents() override;
 
   bool nexthopObjectsSupported() const { return nexthop_objects_; }
@@ -60,6 +65,7 @@ class KernelDataplane : public Dataplane {
   Status ensureSynced();
   Status observe(const IpPrefix& prefix, RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
+  void watchEntries();  // tells both detectors what entries_ now uses
 
   const KernelConfig config_;
   nl::NetlinkSocket requests_;
@@ -68,6 +74,7 @@ class KernelDataplane : public Dataplane {
   KernelReader reader_;
   PlanExecutor executor_;
   ExternalChangeDetector detector_;
+  ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
   RouteEntries entries_;

@@ -43,4 +43,16 @@ std::set<uint32_t> linksOf(const RouteEntries& entries) {
   return links;
 }
 
+std::map<IpAddress, uint32_t> gatewaysOf(const RouteEntries& entries) {
+  std::map<IpAddress, uint32_t> gateways;
+  for (const auto& [p, e] : entries) {
+    if (!e.hasRoute()) continue;
+    for (const RouteMember& m : e.members) {
+      uint32_t& oif = gateways[m.gateway];
+      if (!oif) oif = m.oif;
+    }
+  }
+  return gateways;
+}
+
 }  // namespace anycastd

@@ -54,4 +54,7 @@ std::set<uint32_t> idsHeldByOthers(const RouteEntries& entries, const IpPrefix& 
 // Output devices the entries' next hops use.
 std::set<uint32_t> linksOf(const RouteEntries& entries);
 
+// The gateways of the entries' routes (not of detached groups), each with its output device (0: unknown).
+std::map<IpAddress, uint32_t> gatewaysOf(const RouteEntries& entries);
+
 }  // namespace anycastd

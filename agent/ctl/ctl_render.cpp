@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "agent/ctl/text_table.h"
@@ -92,6 +93,14 @@ std::string renderVipDetail(const control::VipStatus& vip, int64_t now) {
   fields.addRow({"next hops", orDash(join(vip.nexthops(), " "))});
   if (vip.has_drain()) fields.addRow({"drained", describeDrain(vip.drain(), now)});
   if (!vip.dataplane_note().empty()) fields.addRow({"dataplane", vip.dataplane_note()});
+  if (vip.degraded()) fields.addRow({"degraded", "yes"});
+  if (vip.suppressed_until_unix_ms() > 0) {
+    const int64_t left_s = std::max<int64_t>(0, (vip.suppressed_until_unix_ms() - now + 999) / 1000);
+    fields.addRow({"suppressed", "flapping: withdrawn for about " + std::to_string(left_s) +
+                                     " s more (penalty " + std::to_string(vip.dampening_penalty()) + ")"});
+  } else if (vip.dampening_penalty() > 0) {
+    fields.addRow({"dampening", "penalty " + std::to_string(vip.dampening_penalty())});
+  }
   fields.addRow({"transitions", std::to_string(vip.transitions())});
   std::string out = fields.render() + "\n";
   if (vip.servers().empty()) return out + "no servers\n";

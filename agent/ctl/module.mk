@@ -4,7 +4,7 @@ CTL_SRCS := $(filter-out agent/ctl/main.cpp,$(wildcard agent/ctl/*.cpp))
 CTL_OBJS := $(CTL_SRCS:%.cpp=$(BUILD)/%.o)
 # What the CLI takes from the agent: the framing, and the config loader for check-config.
 CTL_AGENT_OBJS := $(addprefix $(BUILD)/,agent/control_framing.o agent/config_loader.o agent/ip_address.o \
-  agent/listen_address.o agent/dns_message.o \
+  agent/listen_address.o agent/dns_message.o agent/dampening.o \
   platform/zapi_release.o)
 CTL_LIBS := $(shell $(PKG_CONFIG) --libs protobuf 2>/dev/null)
 

@@ -139,3 +139,26 @@ TEST(KernelEvents, OverrunIsReported) {
   std::remove(path.c_str());
   STRCMP_CONTAINS("netlink event overrun", waitForExternalChange(dp).c_str());
 }
+
+TEST(KernelEvents, LinkDownReportsItsGatewaysUnreachable) {
+  KernelDataplane dp(config());
+  checkOk(dp.programRoute(route("203.0.113.10/32", {"192.0.2.2", "198.51.100.2", "198.51.100.3"})));
+  mustRun("ip link set vc down");
+  STRCMP_EQUAL("link vc down: 198.51.100.2 198.51.100.3", waitForUnreachable(dp).c_str());
+}
+
+TEST(KernelEvents, FailedNeighbourIsReportedUnreachable) {
+  KernelDataplane dp(config());
+  checkOk(dp.programRoute(route("203.0.113.10/32", {"192.0.2.2", "192.0.2.3"})));
+  // Nobody answers ARP for 192.0.2.2 on va; resolve fast so the entry fails within a few hundred ms.
+  mustRun("sysctl -q -w net.ipv4.neigh.va.retrans_time_ms=100");
+  // Deleting an entry by hand notifies it as failed too, but on behalf of `ip`: not a server failure.
+  sh("ip neigh replace 192.0.2.2 dev va lladdr 02:00:00:00:00:99 nud stale");
+  sh("ip neigh del 192.0.2.2 dev va");
+  STRCMP_EQUAL("", waitForUnreachable(dp, std::chrono::milliseconds(200)).c_str());
+  // A connection attempt starts a resolution that fails (bash, since the test image has no ping).
+  sh("timeout 1 bash -c 'echo > /dev/tcp/192.0.2.2/9'");
+  const std::string got = waitForUnreachable(dp);
+  mustRun("sysctl -q -w net.ipv4.neigh.va.retrans_time_ms=1000");
+  STRCMP_EQUAL("neighbour 192.0.2.2 failed: 192.0.2.2", got.c_str());
+}

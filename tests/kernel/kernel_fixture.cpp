@@ -210,6 +210,25 @@ std::string waitForExternalChange(KernelDataplane& dataplane, std::chrono::milli
   return reasons;
 }
 
+std::string waitForUnreachable(KernelDataplane& dataplane, std::chrono::milliseconds timeout) {
+  std::string reports;
+  dataplane.onNexthopsUnreachable = [&](const std::vector<IpAddress>& gateways, const char* why) {
+    if (!reports.empty()) reports += "; ";
+    reports += std::string(why) + ":";
+    for (const IpAddress& g : gateways) reports += " " + g.str();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (reports.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{dataplane.eventFd(), POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) > 0) dataplane.processEvents();
+  }
+  dataplane.onNexthopsUnreachable = nullptr;
+  return reports;
+}
+
 Monitor::Monitor()
     : socket_([] {
         nl::NetlinkSocket::Options o;

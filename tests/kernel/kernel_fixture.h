@@ -61,6 +61,10 @@ bool eventually(const std::function<bool()>& condition,
 std::string waitForExternalChange(anycastd::KernelDataplane& dataplane,
                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
+// Same for onNexthopsUnreachable: returns "WHY: GATEWAY GATEWAY" per report, joined with "; " ("" if none).
+std::string waitForUnreachable(anycastd::KernelDataplane& dataplane,
+                               std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
 // A netlink listener for route and nexthop notifications, to check what a call did to the kernel.
 class Monitor {
  public:

@@ -565,10 +565,16 @@ class Fabric:
         """Takes the server's end of its link down or up: the leaf's interface loses or regains carrier."""
         self.ip(self.server(name).ns, "link", "set", "eth0", "up" if up else "down")
 
+    def set_arp(self, name, on):
+        """on=False makes the server stop answering ARP on its link (the leaf's neighbour entry for it then
+        fails at the next resolution); on=True restores it."""
+        self.ip(self.server(name).ns, "link", "set", "eth0", "arp", "on" if on else "off")
+
     def restore(self):
-        """Puts every server back to serving: services running, healthz present, links up."""
+        """Puts every server back to serving: services running, healthz present, links up, ARP answered."""
         for s in self.servers:
             self.set_link(s.name, True)
+            self.set_arp(s.name, True)
             self.set_healthz(s.name, True)
             self.start_service(s.name)
 

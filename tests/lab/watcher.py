@@ -170,6 +170,24 @@ class Watcher:
                     out.append(path)
         return out
 
+    def spine_updates(self, prefix, since=0.0):
+        """(time, is_withdrawal) of every update for prefix the spine's RIB monitor reported after `since`
+        (time.monotonic()), so the initial dump of the RIB can be left out."""
+        net = ipaddress.ip_network(prefix)
+        stream = self._spine.get(net.version)
+        out = []
+        for t, line in stream.lines if stream else []:
+            if t < since:
+                continue
+            try:
+                paths = json.loads(line)
+            except ValueError:
+                continue
+            for path in paths if isinstance(paths, list) else []:
+                if path.get("nlri", {}).get("prefix") == str(net):
+                    out.append((t, bool(path.get("withdrawal"))))
+        return out
+
     def missing_from_spine(self, prefix):
         return [t for t, snap in self.samples if not snap[str(ipaddress.ip_network(prefix))][0]]
 

@@ -378,3 +378,66 @@ TEST(ConfigLoader, ExecCheck) {
 TEST(ConfigLoader, TwoNewProbeKindsRejected) {
   expectError(vipWith("  check { icmp { } exec { command: \"/x\" } }\n" + std::string(kServers)), "oneof");
 }
+
+TEST(ConfigLoader, MinHealthyPercent) {
+  const std::string three = std::string(kServers) + "  server { name: \"b\" address: \"192.0.2.6\" }\n" +
+                            "  server { name: \"c\" address: \"192.0.2.10\" }\n";
+  ConfigResult r = parseConfig(vipWith("  min_healthy_percent: 50\n" + std::string(kTcp) + three), "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  LONGS_EQUAL(50, r.config->vips[0].min_healthy_percent);
+  expectError(vipWith("  min_healthy_percent: 0\n" + std::string(kTcp) + three),
+              "f.conf:4:3: min_healthy_percent 0 is out of range 1..100");
+  expectError(vipWith("  min_healthy_percent: 101\n" + std::string(kTcp) + three),
+              "min_healthy_percent 101 is out of range 1..100");
+  // One of the two: the parser refuses the second member of the oneof.
+  expectError(vipWith("  min_healthy: 1\n  min_healthy_percent: 50\n" + std::string(kTcp) + three),
+              "f.conf:5:");
+}
+
+TEST(ConfigLoader, DampeningDefaultsAndFields) {
+  ConfigResult d = parseConfig(kValid, "f.conf");
+  CHECK_TRUE(d.config.has_value());
+  CHECK_TRUE(d.config->vips[0].dampening == DampeningConfig{});
+  CHECK_TRUE(d.config->vips[0].dampening.enabled);
+  ConfigResult r =
+      parseConfig(vipWith("  dampening { half_life_s: 4 suppress: 2500 reuse: 500 max_suppress_s: 12 "
+                          "withdraw_penalty: 900 announce_penalty: 100 enabled: true }\n" +
+                          std::string(kTcp) + kServers),
+                  "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  const DampeningConfig& c = r.config->vips[0].dampening;
+  LONGS_EQUAL(4, c.half_life_s);
+  LONGS_EQUAL(2500, c.suppress);
+  LONGS_EQUAL(500, c.reuse);
+  LONGS_EQUAL(12, c.max_suppress_s);
+  LONGS_EQUAL(900, c.withdraw_penalty);
+  LONGS_EQUAL(100, c.announce_penalty);
+  ConfigResult off =
+      parseConfig(vipWith("  dampening { enabled: false }\n" + std::string(kTcp) + kServers), "f");
+  CHECK_FALSE(off.config->vips[0].dampening.enabled);
+}
+
+TEST(ConfigLoader, DampeningErrors) {
+  expectError(vipWith("  dampening { half_life_s: 0 }\n" + std::string(kTcp) + kServers),
+              "f.conf:4:15: half_life_s 0 is out of range 1..3600");
+  expectError(vipWith("  dampening { reuse: 3000 }\n" + std::string(kTcp) + kServers),
+              "reuse 3000 must be less than suppress 3000");
+  // 750 * 2^(15 / 15) = 1500 < 3000: never suppressed.
+  expectError(vipWith("  dampening { max_suppress_s: 15 }\n" + std::string(kTcp) + kServers),
+              "the penalty can never reach suppress 3000: it is capped at reuse * 2^(max_suppress_s / "
+              "half_life_s) = 1500");
+}
+
+TEST(ConfigLoader, DegradedFields) {
+  expectError(vipWith("  degraded_below: 2\n" + std::string(kTcp) + kServers),
+              "f.conf:4:3: degraded_below 2 is out of range 1..1 (the number of servers)");
+  expectError(vipWith("  degraded_below: 1\n  degraded_tag: 7\n" + std::string(kTcp) + kServers),
+              "degraded_tag needs the zebra dataplane");
+  ConfigResult r =
+      parseConfig("dataplane { zebra { } }\n" +
+                      vipWith("  degraded_below: 1\n  degraded_tag: 7\n" + std::string(kTcp) + kServers),
+                  "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  LONGS_EQUAL(1, r.config->vips[0].degraded_below);
+  LONGS_EQUAL(7, r.config->vips[0].degraded_tag);
+}

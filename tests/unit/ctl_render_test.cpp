@@ -246,3 +246,18 @@ TEST(CtlRender, ReloadAndConfigJson) {
   STRCMP_CONTAINS("\"config_text\": \"vip {\\n  name: \\\"web\\\"\\n}\\n\"", config.c_str());
   CHECK(config.find("\"ok\"") == std::string::npos);
 }
+
+TEST(CtlRender, SuppressedVipShowsWhenItMayComeBack) {
+  control::VipStatus vip;
+  vip.set_name("v");
+  vip.set_dampening_penalty(4210);
+  vip.set_suppressed_until_unix_ms(kNow + 22500);
+  STRCMP_CONTAINS("suppressed   flapping: withdrawn for about 23 s more (penalty 4210)\n",
+                  renderVipDetail(vip, kNow).c_str());
+  vip.set_suppressed_until_unix_ms(0);
+  vip.set_dampening_penalty(512);
+  vip.set_degraded(true);
+  std::string out = renderVipDetail(vip, kNow);
+  STRCMP_CONTAINS("dampening    penalty 512\n", out.c_str());
+  STRCMP_CONTAINS("degraded     yes\n", out.c_str());
+}

@@ -54,3 +54,37 @@ TEST(HealthState, NoRepeatedTransitions) {
   CHECK_FALSE(h.onResult(failure("x")).has_value());
   STRCMP_EQUAL("1 failure, last: x", HealthStateMachine(1, 1, HealthState::kUp).onResult(failure("x"))->reason.c_str());
 }
+
+TEST(HealthState, ForceDownTakesAnUpServerDownAtOnce) {
+  HealthStateMachine h(2, 3, HealthState::kUp);
+  auto t = h.forceDown("link eth-s2 down");
+  CHECK_TRUE(t.has_value());
+  CHECK(t->from == HealthState::kUp && t->to == HealthState::kDown);
+  STRCMP_EQUAL("link eth-s2 down", t->reason.c_str());
+  CHECK(h.state() == HealthState::kDown);
+  STRCMP_EQUAL("link eth-s2 down", h.lastFailure().c_str());
+  // It comes back only after `rise` new passes.
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  auto up = h.onResult(kPass);
+  CHECK_TRUE(up.has_value());
+  STRCMP_EQUAL("2 successes", up->reason.c_str());
+}
+
+TEST(HealthState, ForceDownOfADownServerForgetsItsPasses) {
+  HealthStateMachine h(3, 3);
+  h.onResult(kPass);
+  h.onResult(kPass);
+  CHECK_FALSE(h.forceDown("neighbour 192.0.2.6 failed").has_value());
+  CHECK(h.state() == HealthState::kDown);
+  LONGS_EQUAL(0, h.consecutivePasses());
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  CHECK_TRUE(h.onResult(kPass).has_value());
+}
+
+TEST(HealthState, ProbeFailuresAfterForceDownDoNotTransitionAgain) {
+  HealthStateMachine h(1, 1, HealthState::kUp);
+  CHECK_TRUE(h.forceDown("link eth-s1 down").has_value());
+  CHECK_FALSE(h.onResult(failure("timeout")).has_value());
+  CHECK_FALSE(h.forceDown("link eth-s1 down").has_value());
+}
