@@ -442,7 +442,7 @@ def test_check_config_accepts_a_valid_file(anycastd_binary, tmp_path):
 def test_example_configs_are_valid(anycastd_binary, name):
     path = Path(__file__).resolve().parents[2] / "examples" / name
     rc, out = check_config(anycastd_binary, path)
-    assert rc == 0 and f"{path}: OK (2 vips)" in out, out
+    assert rc == 0 and re.search(re.escape(str(path)) + r": OK \(\d+ vips\)", out), out
 
 
 def test_check_config_reports_file_line_col_of_a_syntax_error(anycastd_binary, tmp_path):

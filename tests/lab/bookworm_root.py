@@ -26,7 +26,7 @@ from frr_root import FrrRootError  # noqa: E402
 SUITE = "bookworm"
 # What anycastd links against on Debian 12 (images/deb/build-deb.sh's static list).
 RUNTIME_LIBS = ("libnl-3-200", "libnl-route-3-200", "libprotobuf32", "libevent-core-2.1-7", "libstdc++6",
-                "libgcc-s1")
+                "libgcc-s1", "libssl3")
 STAMP_VERSION = "1 " + " ".join(RUNTIME_LIBS)  # a root built for another list is rebuilt
 
 
@@ -42,7 +42,7 @@ def _build(build, log):
     policy.chmod(0o755)
     (build / "etc/apt/apt.conf.d/90anycastd-test").write_text(
         'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n')
-    frr_root._in_root("installing anycastd's dependencies in the root", build,
+    frr_root.in_root("installing anycastd's dependencies in the root", build,
                       f"apt-get update -qq && apt-get install -y -qq {' '.join(RUNTIME_LIBS)} && apt-get clean",
                       frr_root.APT_TIMEOUT)
     log(f"bookworm root: ready in {time.monotonic() - t0:.0f}s")
@@ -62,13 +62,13 @@ def ensure_root(path=None, log=None):
         if stamp.exists() and stamp.read_text().strip() == STAMP_VERSION and (root / "usr/bin/apt-get").exists():
             return root
         stamp.unlink(missing_ok=True)
-        frr_root._remove(build)
-        frr_root._remove(root)
+        frr_root.remove_root(build)
+        frr_root.remove_root(root)
         try:
             _build(build, log)
         except BaseException:
             try:
-                frr_root._remove(build)
+                frr_root.remove_root(build)
             except FrrRootError:
                 pass
             raise
