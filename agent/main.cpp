@@ -47,6 +47,8 @@ const char kUsage[] =
     "         SIGUSR2: exit 0 keeping the routes (planned restart), whatever --keep-routes says.\n"
     "         SIGHUP: re-read FILE and apply only the difference; a file with errors is refused and\n"
     "                 the running config stays in force.\n"
+    "Control: anycastctl (show, drain, reload) on the config's control_socket; Prometheus metrics on\n"
+    "         metrics.listen when configured; readiness and watchdog for systemd (Type=notify).\n"
     "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
     "             3 when the dataplane cannot be used or the VIPs could not all be withdrawn.\n";
 

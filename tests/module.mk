@@ -22,7 +22,7 @@ unit: $(BUILD)/unit_tests
 
 # `make test`: installs what is missing, builds, runs every suite and prints "N passed, N failed".
 test: deps lab-deps
-	$(MAKE) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
+	$(MAKE) -j$$(nproc) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
 	tests/run-all.sh $(BUILD)
 
 # The single-site demo on the namespace fabric (no docker): one leaf, a gobgpd spine, three servers.
