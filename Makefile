@@ -24,6 +24,7 @@ include platform/module.mk
 include agent/module.mk
 include agent/ctl/module.mk
 include tests/module.mk
+include tests/bench/module.mk
 include images/module.mk
 include images/lab.mk
 

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages that building, testing and the demo need, when any is missing.
-# Idempotent; needs root (apt-get) only when something is missing.
+# Idempotent; needs root (apt-get) only when something is missing. With arguments it installs those packages
+# instead (`make bench` passes the peers it compares with: exabgp keepalived).
 set -eu
 PKGS="g++ make pkg-config protobuf-compiler libprotobuf-dev libnl-3-dev libnl-route-3-dev libevent-dev
  libcpputest-dev libssl-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
  dpkg-dev lintian systemd openssl dnsmasq-base nginx-light"
+[ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
