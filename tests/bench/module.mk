@@ -14,5 +14,11 @@ bench-deps: deps
 	tests/install-deps.sh $(BENCH_PKGS)
 
 bench: bench-deps
-	$(MAKE) all $(BUILD)/bench/epoll_prober
+	$(MAKE) all $(BUILD)/bench/epoll_prober $(BUILD)/bench/program_rate
 	/usr/bin/python3 tests/bench/run.py --anycastd $(BUILD)/anycastd --outdir $(BUILD)/bench $(BENCH_ARGS)
+
+# The kernel-programming micro-benchmark links the daemon's own dataplane objects.
+$(BUILD)/bench/program_rate: $(BUILD)/tests/bench/program_rate.o $(AGENT_OBJS) $(PLATFORM_OBJS) $(NETLINK_OBJS) \
+    $(PROTO_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
