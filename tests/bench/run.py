@@ -46,10 +46,7 @@ def main():
         try:
             if b == "failover":
                 import bench_failover
-                if args.quick:
-                    bench_failover.run(results, reps_fast=3, reps_defaults=1)
-                else:
-                    bench_failover.run(results)
+                bench_failover.run(results, quick=args.quick)
             elif b == "scale":
                 import bench_scale
                 bench_scale.run(results, quick=args.quick, outdir=Path(args.outdir))
