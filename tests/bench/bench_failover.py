@@ -243,7 +243,7 @@ class Failover:
 
 # Repetitions per (setting, event): a link or carrier event costs ExaBGP a BGP session re-establishment on
 # restore (about 10 s a repetition), so those run fewer; the whole benchmark stays around 8 minutes here.
-REPS = {("fast", "service"): 12, ("fast", "link"): 6, ("fast", "carrier"): 6,
+REPS = {("fast", "service"): 10, ("fast", "link"): 6, ("fast", "carrier"): 6,
         ("defaults", "service"): 4, ("defaults", "link"): 3, ("defaults", "carrier"): 3}
 
 
