@@ -33,8 +33,11 @@ IPVS is there and reports keepalived as not run, with that reason, when it is no
 Settings: fast (anycastd interval 100 ms, timeout 50 ms, rise 2, fall 2; ExaBGP --interval 0.1
 --fast-interval 0.1 --rise 2 --fall 2) and defaults (anycastd 1000/500 ms, rise 2, fall 3; ExaBGP interval 5 s,
 fast-interval 1 s, rise 3, fall 3).
+
+Ownership: the Fabric owns the namespaces and every process (anycastd; the ExaBGP daemons, started with
+start_daemon in the server namespaces); Failover owns its rtnetlink reader and the spine's update stream
+(a gobgp process read by one background thread). Everything else runs on the calling thread.
 """
-import os
 import random
 import time
 from pathlib import Path
@@ -157,10 +160,18 @@ class Failover:
     def everything_up(self, timeout):
         want = frozenset(s.v4 for s in self.fab.servers)
 
-        def ok():
+        def state():
             rib = self.fab.spine_rib(4)
-            return all(self.nl.gateways(t.vip) == want and t.vip in rib for t in self.tools)
-        lab.wait_for(ok, timeout, "every VIP over all servers in the leaf and at the spine", interval=0.05)
+            return {t.name: (sorted(self.nl.gateways(t.vip) or []), t.vip in rib) for t in self.tools}
+        try:
+            lab.wait_for(state, timeout, "every VIP over all servers in the leaf and at the spine",
+                         until=lambda st: all(set(g) == want and held for g, held in st.values()), interval=0.05)
+        except lab.WaitTimeout as exc:
+            logs = "".join(f"\n---- {s.name} exabgp log tail:\n" +
+                           (self.fab.rundir / s.name / "exabgp.log").read_text(errors="replace")[-600:]
+                           for s in self.fab.servers if (self.fab.rundir / s.name / "exabgp.log").exists())
+            raise lab.LabError(f"{exc} ((kernel gateways, at the spine) per tool)\n---- anycastd log tail:\n"
+                               f"{self.fab.anycastd_log()[-1500:]}{logs}") from exc
 
     def event(self, kind, s, up):
         f = self.fab
@@ -216,11 +227,11 @@ class Failover:
         for t in self.tools:
             t.start(setting)
         try:
-            self.everything_up(90)
+            self.everything_up(120)
             samples, misses = {}, {}
             for _ in range(self.reps[setting, kind]):
                 self.one(setting, kind, samples, misses)
-                self.everything_up(90)
+                self.everything_up(120)
         finally:
             for t in self.tools:
                 t.stop()

@@ -6,6 +6,7 @@ out (probes: interval 100 ms, fall 2), and the flows are mapped again. The figur
 whose server changed: ideally 1/8 (only the failed server's own flows). Once with a resilient nexthop group
 (nexthop_mode RESILIENT_GROUP, anycastd's default) and once with a classic multipath route
 (MULTIPATH_ROUTE, hash-threshold), same fabric, same flows.
+The Fabric owns the namespaces and processes (anycastd, the servers); `ip -batch` runs as a child. One thread.
 """
 import collections
 import re

@@ -5,6 +5,8 @@ and removes them all; then `ip -batch` does the same changes (the 8 member objec
 VIP; `nexthop replace` of each group; route and group deletions, then the members). Alternating runs, the
 median of each phase is reported as operations per second (a route with its group counts as one).
 The leaf's zebra sees every change too (it is there, as on a switch), for both sides alike.
+The Fabric owns the namespaces and processes; program_rate and `ip -batch` run to completion as children
+(fab.exec). One thread.
 """
 import json
 import statistics

@@ -13,14 +13,12 @@ figure "probes/s at the servers" is that count over the window (the probes reall
 
 Everything runs through the fabric (namespaces, anycastd, the servers' listeners: stopped by PID on any exit).
 """
-import ipaddress
 import json
 import os
 import re
-import signal
 import time
 
-from benchlib import REPO, median
+from benchlib import REPO
 from nlstate import NlReader
 
 import fabric as lab

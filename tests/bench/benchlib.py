@@ -2,8 +2,9 @@
 and JSON), the machine description, and a stream of the spine's BGP updates with arrival times.
 
 Results: a Results object collects rows (benchmark, case, tool, metric, value, unit, n, note) from one thread
-and owns the output files; each benchmark adds its rows, run.py prints and writes them. Nothing here starts
-namespaces or daemons: the fabric (tests/lab/fabric.py) owns those.
+and owns the output files; each benchmark adds its rows, run.py prints and writes them. SpineUpdates owns one `gobgp monitor` process
+(stopped by PID) whose lines a background thread collects; everything else runs on the caller's thread.
+Nothing here starts namespaces or daemons: the fabric (tests/lab/fabric.py) owns those.
 """
 import json
 import os
