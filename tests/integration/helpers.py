@@ -2,7 +2,9 @@
 the leaf's kernel and at the spine) or withdrawn, and check the route anycastd wrote against the contract
 (protocol 200, table main, distance 0, a nexthop object of its protocol). Each waits by polling and fails
 with what it saw last."""
+import contextlib
 import ipaddress
+import subprocess
 import time
 
 from fabric import LEAF_V4, LEAF_V6, ROUTE_PROTOCOL, wait_for
@@ -46,6 +48,31 @@ def wait_withdrawn(fab, prefix, timeout=TIMEOUT):
     wait_for(lambda: fab.route(prefix), timeout, f"{prefix}'s kernel route to be deleted",
              until=lambda r: r is None)
     wait_spine(fab, prefix, False, timeout)
+
+
+@contextlib.contextmanager
+def failing_neighbour(fab, name):
+    """Makes the leaf's neighbour entry for server `name` (IPv4) fail the way a dead server's does: the server
+    stops answering ARP, the entry is forgotten (an administrative delete is not a failure) and a connection
+    attempt starts a resolution the kernel gives up after 3 retries 100 ms apart. Yields the time the
+    resolution started; afterwards the server answers ARP again."""
+    server = fab.server(name)
+    sysctl = f"net.ipv4.neigh.{server.leaf_dev}.retrans_time_ms"
+    fab.exec(fab.leaf, "sysctl", "-q", "-w", f"{sysctl}=100")
+    conn = None
+    try:
+        fab.set_arp(name, False)
+        fab.ip(fab.leaf, "neigh", "del", server.v4, "dev", server.leaf_dev, check=False)
+        started = time.monotonic()
+        conn = subprocess.Popen(["ip", "netns", "exec", fab.leaf, "timeout", "2", "bash", "-c",
+                                 f"echo > /dev/tcp/{server.v4}/80"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        yield started
+    finally:
+        if conn is not None:
+            conn.wait(timeout=5)
+        fab.exec(fab.leaf, "sysctl", "-q", "-w", f"{sysctl}=1000")
+        fab.set_arp(name, True)
 
 
 def assert_route_contract(fab, prefix):
