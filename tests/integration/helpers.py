@@ -3,11 +3,18 @@ the leaf's kernel and at the spine) or withdrawn, and check the route anycastd w
 (protocol 200, table main, distance 0, a nexthop object of its protocol). Each waits by polling and fails
 with what it saw last."""
 import ipaddress
+import json
+import os
+import subprocess
 import time
+from pathlib import Path
 
 from fabric import LEAF_V4, LEAF_V6, ROUTE_PROTOCOL, wait_for
 
 TIMEOUT = 15  # seconds; probes run every 200 ms, so a change normally shows within ~1 s
+ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or
+                  Path(os.environ.get("ANYCASTD") or Path(__file__).resolve().parents[2] / "build" / "anycastd")
+                  .with_name("anycastctl"))
 
 
 def addresses(fab, names, family):
@@ -82,3 +89,28 @@ def observe(seconds, probe, interval=0.05):
         seen.append(probe())
         time.sleep(interval)
     return seen
+
+
+def anycastctl(fab, *args):
+    """Runs anycastctl against the fabric's anycastd and returns its output; fails the test if it fails."""
+    assert os.access(ANYCASTCTL, os.X_OK), f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)"
+    p = subprocess.run([str(ANYCASTCTL), "--socket", str(fab.control_socket), *args], capture_output=True,
+                       text=True, timeout=20)
+    assert p.returncode == 0, f"anycastctl {' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}"
+    return p.stdout
+
+
+def server_status(fab, vip, server):
+    """The server's entry in `anycastctl --json show vip VIP` (control.proto ServerStatus as JSON)."""
+    status = json.loads(anycastctl(fab, "--json", "show", "vip", vip))
+    for v in status.get("vips", [status]):
+        for s in v.get("servers", []):
+            if s.get("name") == server:
+                return s
+    raise AssertionError(f"no server {server} in vip {vip}: {status}")
+
+
+def wait_last_failure(fab, vip, server, text, timeout=TIMEOUT):
+    """Waits until the server's last failed probe's reason contains text."""
+    return wait_for(lambda: server_status(fab, vip, server).get("last_failure", ""), timeout,
+                    f"{vip}/{server}'s last failure to contain {text!r}", until=lambda f: text in f)
