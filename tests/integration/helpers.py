@@ -114,3 +114,54 @@ def wait_last_failure(fab, vip, server, text, timeout=TIMEOUT):
     """Waits until the server's last failed probe's reason contains text."""
     return wait_for(lambda: server_status(fab, vip, server).get("last_failure", ""), timeout,
                     f"{vip}/{server}'s last failure to contain {text!r}", until=lambda f: text in f)
+
+
+def with_slow_start(vip_block, seconds):
+    """The vip block with `slow_start_s: seconds` added."""
+    return vip_block[: vip_block.rindex("}")] + f"  slow_start_s: {seconds}\n}}\n"
+
+
+def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s):
+    """With the VIP announced over `names` (all weight 1) and slow_start_s set: `ramping` fails and comes back;
+    its weight in the leaf's kernel route must start below the others' (which stay equal), grow relative to
+    them, and be back to equal weights within slow_start_s (plus TIMEOUT); `anycastctl show vip` shows the ramp
+    meanwhile. Returns the weights seen on the way ({gateway: weight} each) for the caller to check exact
+    values (zebra may rescale them: FRR 10.3 installs 8:8:1 as 254:254:31)."""
+    fam = family(prefix)
+    hops = {n: fab.server(n).address(fam) for n in names}
+    back, others = hops[ramping], [hops[n] for n in names if n != ramping]
+    equal = {a: 1 for a in hops.values()}
+    # The first verdict does not ramp: equal weights from the start.
+    assert fab.nexthop_members(prefix) == equal
+    fab.stop_service(ramping)
+    wait_group(fab, prefix, [n for n in names if n != ramping])
+    fab.start_service(ramping)
+    seen = []
+
+    def members():
+        m = fab.nexthop_members(prefix)
+        if back in m and (not seen or seen[-1] != m):
+            seen.append(m)
+        return m
+
+    def share(m):
+        """The ramping server's weight relative to the others' while it ramps (they are equal), else None."""
+        if back not in m or any(o not in m for o in others) or len({m[o] for o in others}) != 1:
+            return None
+        return m[back] / m[others[0]]
+
+    first = wait_for(members, TIMEOUT, f"{ramping} back with a weight below the others'",
+                     until=lambda m: share(m) is not None and share(m) < 1)
+    shown = anycastctl(fab, "show", "vip", vip)
+    assert "up (slow start " in shown, shown
+    status = server_status(fab, vip, ramping)
+    assert 0 < status.get("slow_start_percent", 0) < 100, status
+    wait_for(members, slow_start_s + TIMEOUT, f"{ramping}'s weight to grow",
+             until=lambda m: share(m) is not None and share(first) < share(m) < 1)
+    wait_for(members, slow_start_s + TIMEOUT, "equal weights again", until=lambda m: m == equal)
+    print(f"weights seen while {ramping} ramped: {seen}")
+    shares = [share(m) for m in seen]
+    assert None not in shares, f"the others' weights differed during the ramp: {seen}"
+    assert shares == sorted(shares), f"{ramping}'s weight went down during the ramp: {seen}"
+    assert "up (slow start" not in anycastctl(fab, "show", "vip", vip)
+    return seen

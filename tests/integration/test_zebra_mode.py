@@ -15,7 +15,8 @@ import pytest
 
 import fabric as lab
 from fabric import TAGGED_MED, TAGGED_ROUTE_TAG, VIP4, VIP6, wait_for
-from helpers import TIMEOUT, addresses, observe, wait_announced, wait_group, wait_spine, wait_withdrawn
+from helpers import (TIMEOUT, addresses, assert_recovered_server_ramps, observe, wait_announced, wait_group,
+                     wait_spine, wait_withdrawn, with_slow_start)
 
 ALL = ("s1", "s2", "s3")
 GR_SECONDS = 20  # graceful_restart_s of the test configs: long enough for a restart, short enough to expire
@@ -133,6 +134,16 @@ def test_link_loss_and_return(fabric):
     wait_group(fab, VIP4, ALL)
     wait_group(fab, VIP6, ALL)
     assert fab.spine_has(VIP4) and fab.spine_has(VIP6)
+
+
+@pytest.mark.all_frr
+def test_slow_start_weights_reach_the_kernel_through_zebra(fabric):
+    """zebra installs the weights anycastd sends (FRR 8.4 as they are, 10.3 rescaled to 255: 8:8:1 is
+    254:254:31), so a recovered server's share ramps in zebra mode too."""
+    fab = fabric
+    start(fab, with_slow_start(web4(fab), 8))
+    wait_announced(fab, VIP4, ALL)
+    assert_recovered_server_ramps(fab, "web", VIP4, ALL, "s3", 8)
 
 
 def test_route_tag_reaches_bgpd_route_maps(fabric):
