@@ -2,7 +2,7 @@
 namespace fabric. Each test makes s3 reachable for probes only when they are bound correctly, while the data
 plane (the VIP's kernel group) can use s3 either way:
 
-- source: s3 drops whatever it would send to the leaf's address on their link (a blackhole route for
+- source (http and icmp probes): s3 drops whatever it would send to the leaf's address on their link (a blackhole route for
   192.0.2.9 in s3), so it answers only probes sent from an extra leaf address (SOURCE on the leaf's lo, which
   s3 reaches through its default route). Bound to that source every server passes; unbound, s3 fails and
   leaves the group; with the address gone from the leaf every bind fails ("source ...: cannot assign
@@ -23,37 +23,41 @@ finally block; the fabric's reset restores the servers. Waits poll with deadline
 """
 import json
 
+import pytest
+
 from fabric import VIP4, wait_for
 from helpers import TIMEOUT, wait_announced, wait_group, wait_last_failure, wait_withdrawn
 
 ALL = ("s1", "s2", "s3")
 SOURCE = "198.51.100.77"
 HTTP = 'http { port: 80 path: "/healthz" expect_status: 200 }'
+ICMP = "icmp { }"
 
 
-def vip(fab, binding="", servers=ALL):
-    return fab.vip("web", VIP4, servers=list(servers), probe=f"{HTTP} {binding}")
+def vip(fab, binding="", servers=ALL, probe=HTTP):
+    return fab.vip("web", VIP4, servers=list(servers), probe=f"{probe} {binding}")
 
 
 def wait_logged(fab, text):
     return wait_for(fab.anycastd_log, TIMEOUT, f"anycastd to log {text!r}", until=lambda log: text in log)
 
 
-def test_probe_bound_to_a_source_address(fabric):
+@pytest.mark.parametrize("probe", [HTTP, ICMP], ids=["http", "icmp"])
+def test_probe_bound_to_a_source_address(fabric, probe):
     fab = fabric
     s3 = fab.server("s3")
     fab.ip(fab.leaf, "addr", "add", f"{SOURCE}/32", "dev", "lo")
     fab.ip(s3.ns, "route", "add", "blackhole", f"{s3.leaf_v4}/32")
     try:
-        fab.start_anycastd(fab.config(vip(fab, f'source: "{SOURCE}"')))
+        fab.start_anycastd(fab.config(vip(fab, f'source: "{SOURCE}"', probe=probe)))
         wait_announced(fab, VIP4, ALL)
 
         # Unbound, the probes leave from 192.0.2.9, which s3 does not answer.
-        fab.reload_anycastd(fab.config(vip(fab)))
+        fab.reload_anycastd(fab.config(vip(fab, probe=probe)))
         wait_group(fab, VIP4, ["s1", "s2"])
-        assert "timeout after 150 ms connecting" in fab.anycastd_log()
+        wait_last_failure(fab, "web", "s3", "timeout")
 
-        fab.reload_anycastd(fab.config(vip(fab, f'source: "{SOURCE}"')))
+        fab.reload_anycastd(fab.config(vip(fab, f'source: "{SOURCE}"', probe=probe)))
         wait_group(fab, VIP4, ALL)
 
         # The address goes: every probe fails to bind, the VIP is withdrawn, anycastd carries on.
