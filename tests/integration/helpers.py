@@ -121,11 +121,12 @@ def with_slow_start(vip_block, seconds):
     return vip_block[: vip_block.rindex("}")] + f"  slow_start_s: {seconds}\n}}\n"
 
 
-def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s):
+def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s, sample=None):
     """With the VIP announced over `names` (all weight 1) and slow_start_s set: `ramping` fails and comes back;
     its weight in the leaf's kernel route must start below the others' (which stay equal), grow relative to
     them, and be back to equal weights within slow_start_s (plus TIMEOUT); `anycastctl show vip` shows the ramp
-    meanwhile. Returns the weights seen on the way ({gateway: weight} each) for the caller to check exact
+    meanwhile. sample(), if given, is called at every poll from before the server returns until the end.
+    Returns the weights seen on the way ({gateway: weight} each) for the caller to check exact
     values (zebra may rescale them: FRR 10.3 installs 8:8:1 as 254:254:31)."""
     fam = family(prefix)
     hops = {n: fab.server(n).address(fam) for n in names}
@@ -135,10 +136,14 @@ def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s
     assert fab.nexthop_members(prefix) == equal
     fab.stop_service(ramping)
     wait_group(fab, prefix, [n for n in names if n != ramping])
+    if sample:
+        sample()
     fab.start_service(ramping)
     seen = []
 
     def members():
+        if sample:
+            sample()
         m = fab.nexthop_members(prefix)
         if back in m and (not seen or seen[-1] != m):
             seen.append(m)
