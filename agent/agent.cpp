@@ -59,6 +59,11 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
     decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
     reconcile();
   });
+  vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+  vip->ramp_timer = std::make_unique<Timer>(loop_, [this, raw] {
+    decide(*raw);
+    reconcile();
+  });
   vip->since_unix_ms = nowUnixMs();
   const Route* found = nullptr;
   if (adopted) {
@@ -151,14 +156,19 @@ void Agent::startProbing(Vip& vip, Server& server) {
 
 void Agent::onProbeResult(Vip& vip, Server& server, const ProbeResult& result) {
   if (hooks.probe) hooks.probe(vip.config.name, server.config.name, result);
+  const bool had_verdict = server.results >= vip.config.check.rise;
   if (server.results < vip.config.check.rise) ++server.results;
   auto transition = server.health.onResult(result);
   if (!transition) return reportInitialRoutesIfComplete();
+  // A server that comes back (not its first verdict) ramps its weight up.
+  if (transition->to == HealthState::kUp && had_verdict)
+    vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
   applyTransition(vip, server, *transition);
   reconcile();
 }
 
 void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& transition) {
+  if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
   server.since_unix_ms = nowUnixMs();
   server.last_change = transition.reason;
   ++server.transitions;
@@ -197,6 +207,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
   }
   updateDampening(vip);
   if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
+  applySlowStart(vip);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state = vip.drain ? VipState::kDrained
                                    : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
@@ -207,6 +218,17 @@ void Agent::decide(Vip& vip, const std::string& why) {
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
   }
+}
+
+void Agent::applySlowStart(Vip& vip) {
+  const auto now = std::chrono::steady_clock::now();
+  if (vip.decision.route)
+    vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
+  if (auto at = vip.slow_start.nextStep(now))
+    vip.ramp_timer->arm(
+        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
+  else
+    vip.ramp_timer->cancel();
 }
 
 void Agent::updateDampening(Vip& vip) {
@@ -369,6 +391,8 @@ ReloadSummary Agent::reload(AgentConfig next) {
     if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
     const bool check_changed = vip->config.check != vc.check;
     if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
+    if (vip->config.slow_start_s != vc.slow_start_s)
+      vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
@@ -492,6 +516,10 @@ std::vector<VipSnapshot> Agent::snapshot() const {
       ss.last_change = s->last_change;
       ss.last_failure = s->health.lastFailure();
       ss.transitions = s->transitions;
+      if (ss.health == HealthState::kUp) {
+        const double share = vip->slow_start.share(s->config.address, std::chrono::steady_clock::now());
+        if (share < 1.0) ss.slow_start_percent = static_cast<uint32_t>(share * 100);
+      }
       v.servers.push_back(std::move(ss));
     }
     out.push_back(std::move(v));

@@ -7,8 +7,9 @@
 // Owns the probers, timers and runtime state; borrows the event loop and the dataplane. Event-loop thread
 // only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
-// dampened against flapping (dampening.h). VIPs and servers live behind unique_ptr so that a reload can add
-// and remove them while the probe callbacks of the others keep pointing at live objects.
+// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
+// servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
+// others keep pointing at live objects.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,7 @@
 #include "agent/prober.h"
 #include "agent/probes/exec_runner.h"
 #include "agent/reconciler.h"
+#include "agent/slow_start.h"
 #include "agent/vip_decision.h"
 
 namespace anycastd {
@@ -107,6 +109,8 @@ class Agent {
     VipConfig config;
     Dampening dampening;
     std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
+    SlowStart slow_start;                // weight ramps of recovered servers
+    std::unique_ptr<Timer> ramp_timer;   // armed while a ramp is in progress, for its next step
     bool available = false;              // the last decision had enough healthy servers
     bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
@@ -125,6 +129,8 @@ class Agent {
   // Records, logs and reports a server's transition and decides the VIP again (the caller reconciles).
   void applyTransition(Vip& vip, Server& server, const HealthTransition& transition);
   void updateDampening(Vip& vip);
+  // Weighs the decided route for the servers' slow start and arms the timer of the ramps' next step.
+  void applySlowStart(Vip& vip);
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   void scheduleRetry();

@@ -35,6 +35,7 @@ struct ServerSnapshot {
   std::string last_change;
   std::string last_failure;
   uint64_t transitions = 0;
+  uint32_t slow_start_percent = 0;  // ramping up after coming back: its share of its weight now; 0: not
 };
 
 struct VipSnapshot {

@@ -267,7 +267,43 @@ class Validator {
       error(t, c, c.has_timeout_ms() ? "timeout_ms" : "interval_ms", -1,
             "timeout_ms " + std::to_string(out.timeout_ms) + " must be less than interval_ms " +
                 std::to_string(out.interval_ms));
+    std::string why;
+    binding(c, t, IpPrefix::parse(vip.prefix(), &why), out);
     return out;
+  }
+
+  // source, interface, vrf: where the probes leave the switch from.
+  void binding(const config::Check& c, const Tree* t, const std::optional<IpPrefix>& vip_prefix,
+               CheckConfig& out) {
+    if (c.has_source()) {
+      if (auto a = IpAddress::parse(c.source())) {
+        out.source = *a;
+        if (vip_prefix && a->family() != vip_prefix->family())
+          error(t, c, "source", -1,
+                "source " + c.source() + " is not of the servers' address family (" +
+                    (vip_prefix->family() == Family::kIpv4 ? "IPv4" : "IPv6") + ")");
+      } else {
+        error(t, c, "source", -1, "bad source address '" + c.source() + "'");
+      }
+    }
+    auto device = [&](const char* field, bool has, const std::string& name, std::string& into) {
+      if (!has) return;
+      // The kernel's rule for device names (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':' or
+      // whitespace.
+      const bool ok = !name.empty() && name.size() < 16 && name != "." && name != ".." &&
+                      name.find_first_of("/: \t\r\n") == std::string::npos;
+      if (!ok)
+        error(t, c, field, -1,
+              std::string(field) + " '" + name +
+                  "' is not a device name (1..15 characters, no '/', ':' or whitespace)");
+      into = name;
+    };
+    device("interface", c.has_interface(), c.interface(), out.interface);
+    device("vrf", c.has_vrf(), c.vrf(), out.vrf);
+    if (c.has_interface() && c.has_vrf())
+      error(t, c, "vrf", -1,
+            "interface and vrf exclude each other: a socket is bound to one device (bind to the port, which "
+            "already uses its VRF's routes, or to the VRF)");
   }
 
   DampeningConfig dampening(const config::Dampening& d, const Tree* t) {
@@ -366,6 +402,8 @@ class Validator {
         error(t, v, "degraded_tag", -1, "degraded_tag needs degraded_below");
       out.degraded_tag = v.degraded_tag();
     }
+    if (v.has_slow_start_s() && inRange(t, v, "slow_start_s", v.slow_start_s(), 0, 3600))
+      out.slow_start_s = v.slow_start_s();
     if (v.has_min_healthy_percent()) {
       out.min_healthy_percent = v.min_healthy_percent();
       inRange(t, v, "min_healthy_percent", v.min_healthy_percent(), 1, 100);

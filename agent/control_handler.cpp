@@ -74,6 +74,7 @@ control::VipStatus toVipStatus(const VipSnapshot& v) {
     so->set_last_change(s.last_change);
     so->set_last_failure(s.last_failure);
     so->set_transitions(s.transitions);
+    so->set_slow_start_percent(s.slow_start_percent);
   }
   return out;
 }

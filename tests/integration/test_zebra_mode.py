@@ -16,8 +16,8 @@ import pytest
 
 import fabric as lab
 from fabric import TAGGED_MED, TAGGED_ROUTE_TAG, VIP4, VIP6, wait_for
-from helpers import (TIMEOUT, addresses, failing_neighbour, observe, wait_announced, wait_group, wait_spine,
-                     wait_withdrawn)
+from helpers import (TIMEOUT, addresses, assert_recovered_server_ramps, failing_neighbour, observe,
+                     wait_announced, wait_group, wait_spine, wait_withdrawn, with_slow_start)
 
 ALL = ("s1", "s2", "s3")
 GR_SECONDS = 20  # graceful_restart_s of the test configs: long enough for a restart, short enough to expire
@@ -167,6 +167,16 @@ def test_fast_failure_link_down_and_failed_neighbour(fabric):
     assert fab.spine_has(VIP4)
     wait_group(fab, VIP4, ALL, timeout=20)
     assert "server s2 down -> up: 2 successes" in fab.anycastd_log()
+
+
+@pytest.mark.all_frr
+def test_slow_start_weights_reach_the_kernel_through_zebra(fabric):
+    """zebra installs the weights anycastd sends (FRR 8.4 as they are, 10.3 rescaled to 255: 8:8:1 is
+    254:254:31), so a recovered server's share ramps in zebra mode too."""
+    fab = fabric
+    start(fab, with_slow_start(web4(fab), 8))
+    wait_announced(fab, VIP4, ALL)
+    assert_recovered_server_ramps(fab, "web", VIP4, ALL, "s3", 8)
 
 
 def test_route_tag_reaches_bgpd_route_maps(fabric):
