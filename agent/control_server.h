@@ -5,7 +5,8 @@
 // Threading: everything runs on the EventLoop's thread; the handler is called there, synchronously. Sockets
 // are non-blocking and each connection has its own read and write buffers, so one client never stalls the
 // agent or another client: a client whose unread replies exceed kMaxPendingOutputBytes is dropped, and
-// connections beyond kMaxConnections are accepted and closed at once.
+// with kMaxConnections open a new connection closes the one idle longest (no bytes sent or replies taken),
+// so idle or stuck clients can never lock out anycastctl.
 //
 // Errors: the constructor throws std::runtime_error (naming the path and the errno) when the socket cannot
 // be set up. After that nothing throws: a request that is oversized or does not parse gets
@@ -64,7 +65,7 @@ class ControlServer {
   ino_t socket_inode_ = 0;  // unlink the socket file only while it is still ours
   FdWatch accept_watch_;    // one-shot, re-armed after each batch of accepts
   Timer accept_retry_;      // accepting paused after EMFILE/ENFILE
-  bool refusing_ = false;   // at kMaxConnections (logged once)
+  bool at_limit_ = false;   // at kMaxConnections, closing the idlest for new ones (logged once per episode)
   Timer reaper_;            // frees closed connections outside their own callbacks
   uint64_t next_id_ = 1;
   std::map<Connection*, std::unique_ptr<Connection>> connections_;
