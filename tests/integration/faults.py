@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from fabric import VIP4, VIP6, LabError, wait_for
+from fabric import VIP4, VIP6, LabError, WaitTimeout, wait_for
 from helpers import TIMEOUT, addresses, family
 
 REPO = Path(__file__).resolve().parents[2]
@@ -163,7 +163,10 @@ def converged(fab, want, resources=None, vip_names=None, timeout=CONVERGE_S):
     def kernel():
         groups = fab.nexthop_groups()
         return {p: groups.get(p, frozenset()) for p in expect}
-    wait_for(kernel, timeout, f"the leaf's kernel routes to be {expect}", until=lambda k: k == expect)
+    try:
+        wait_for(kernel, timeout, f"the leaf's kernel routes to be {expect}", until=lambda k: k == expect)
+    except WaitTimeout as exc:
+        raise WaitTimeout(f"{exc}\nzebra's view: {fab.vtysh('show ip route')}\n{fab.vtysh('show ipv6 route')}") from exc
     routes = set(fab.kernel_routes(fab.route_proto if fab.mode == "kernel" else 200))
     if fab.mode == "kernel":
         assert routes == announced, f"routes of protocol 200 in the leaf: {sorted(routes)}, want {sorted(announced)}"
