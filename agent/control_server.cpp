@@ -233,10 +233,11 @@ class ControlServer::Connection {
 };
 
 ControlServer::ControlServer(EventLoop& loop, const std::string& path, const std::string& group,
-                             Handler handler)
+                             Handler handler, std::chrono::milliseconds eviction_grace)
     : loop_(loop),
       path_(path),
       handler_(std::move(handler)),
+      eviction_grace_(eviction_grace),
       accept_watch_(loop, [this](bool, bool) { onAcceptable(); }),
       accept_retry_(loop, [this] { accept_watch_.watch(listen_fd_, false, std::chrono::milliseconds(0)); }),
       reaper_(loop, [this] { reap(); }) {
@@ -296,14 +297,20 @@ void ControlServer::onAcceptable() {
     } else {
       // Make room by closing the connection idle longest: clients that connect and never send (or stop
       // half-way) cannot lock the operator out, and a working client, busy by definition, keeps its place.
+      // One idle for less than the grace may not have been read yet: then the new one is refused instead.
       Connection* idlest = nullptr;
       for (const auto& [raw, conn] : connections_)
         if (!idlest || raw->lastActive() < idlest->lastActive()) idlest = raw;
+      const bool evict = std::chrono::steady_clock::now() - idlest->lastActive() >= eviction_grace_;
       if (!at_limit_)
         logWarning("control socket " + path_ + ": " + std::to_string(kMaxConnections) +
-                   " connections open; closing the one idle longest for each new one (first: " +
-                   idlest->who() + ")");
+                   " connections open; closing the one idle longest (if idle for " +
+                   std::to_string(eviction_grace_.count()) + " ms, else the new one) for each new one");
       at_limit_ = true;
+      if (!evict) {
+        ::close(fd);
+        continue;
+      }
       closeConnection(idlest);
     }
     ucred cred{};

@@ -14,7 +14,7 @@ Every wait polls with a deadline and fails with what it saw last.
 
 Faults: `Storm` (thousands of unrelated route changes in the leaf through `ip -batch`),
 `event_socket_drops` (what the kernel dropped on anycastd's netlink sockets, from /proc/PID/net/netlink),
-`flood_control_socket` (malformed, oversized and idle connections), `FaultyServer` (a server that answers
+`open_idle` and `send_malformed` (connections that never send, malformed and oversized messages), `FaultyServer` (a server that answers
 slowly, resets or answers garbage: tests/lab/faulty_http_server.py).
 
 Threads: the calling test's thread only (the flood opens its sockets from it too).
@@ -293,16 +293,20 @@ MALFORMED = [
 ]
 
 
-def flood_control_socket(fab, connections, idle, rounds=1):
-    """Opens `idle` connections that never send anything, then `rounds` x `connections` connections each
-    sending one of MALFORMED (reading what comes back, if anything). Returns the idle sockets (the caller
-    closes them) and how many malformed connections got an error reply."""
-    path = str(fab.control_socket)
+def open_idle(fab, count):
+    """Opens `count` connections to the control socket that never send anything; the caller closes them."""
     idlers = []
-    for _ in range(idle):
+    for _ in range(count):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(path)
+        s.connect(str(fab.control_socket))
         idlers.append(s)
+    return idlers
+
+
+def send_malformed(fab, connections, rounds=1):
+    """`rounds` x `connections` connections, each sending one of MALFORMED and reading what comes back, if
+    anything. Returns how many got an error reply."""
+    path = str(fab.control_socket)
     replies = 0
     for _ in range(rounds):
         socks = []
@@ -322,7 +326,7 @@ def flood_control_socket(fab, connections, idle, rounds=1):
             except OSError:
                 pass
             s.close()
-    return idlers, replies
+    return replies
 
 
 # ---- a misbehaving server ----------------------------------------------------------------------------------

@@ -132,7 +132,8 @@ TEST_GROUP(ControlServer) {
   }
 
   // Answers show with a Status whose config_file names the VIP asked for, show_config with big_reply.
-  std::unique_ptr<ControlServer> makeServer(const std::string& group = "") {
+  std::unique_ptr<ControlServer> makeServer(const std::string& group = "",
+                                            std::chrono::milliseconds eviction_grace = std::chrono::milliseconds(0)) {
     return std::make_unique<ControlServer>(
         *loop, path, group, [this](const control::Request& req, const PeerCredentials& peer) {
           calls.push_back({req, peer});
@@ -148,7 +149,8 @@ TEST_GROUP(ControlServer) {
             r.set_error("unsupported");
           }
           return r;
-        });
+        },
+        eviction_grace);
   }
 };
 
@@ -337,6 +339,20 @@ TEST(ControlServer, AtTheLimitANewConnectionClosesTheOneIdleLongest) {
   STRCMP_EQUAL("answer for extra", extra.responses[0].status().config_file().c_str());
   for (size_t i = 0; i < clients.size(); ++i)
     if (i != 1) CHECK_FALSE(clients[i]->closed);
+}
+
+TEST(ControlServer, AtTheLimitFreshConnectionsAreNotEvictedBeforeTheyAreRead) {
+  auto server = makeServer("", std::chrono::seconds(60));
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (size_t i = 0; i < ControlServer::kMaxConnections; ++i) {
+    clients.push_back(std::make_unique<TestClient>(*loop, path));
+    event_base_loop(loop->base(), EVLOOP_NONBLOCK);
+  }
+  TestClient extra(*loop, path);
+  CHECK(pump(*loop, [&] { return extra.closed; }));  // refused: nobody has been idle for the grace
+  for (auto& c : clients) CHECK_FALSE(c->closed);
+  clients[5]->sendShow("still served");
+  CHECK(pump(*loop, [&] { return clients[5]->responses.size() == 1; }));
 }
 
 TEST(ControlServer, ConnectionsThatNeverSendCannotLockOutAClient) {
