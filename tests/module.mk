@@ -26,7 +26,7 @@ test: deps lab-deps
 	tests/run-all.sh $(BUILD)
 
 # `make soak`: the fault-injection scenarios repeated and bigger (tests/soak; SOAK_ITERATIONS, default 10,
-# about 15-25 minutes); not part of `make test`. Ends with "N passed, N failed".
+# about 10 minutes); not part of `make test`. Ends with "N passed, N failed".
 soak: deps
 	$(MAKE) -j$$(nproc) all
 	tests/run-all.sh $(BUILD) soak

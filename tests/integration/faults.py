@@ -14,10 +14,10 @@ Every wait polls with a deadline and fails with what it saw last.
 
 Faults: `Storm` (thousands of unrelated route changes in the leaf through `ip -batch`),
 `event_socket_drops` (what the kernel dropped on anycastd's netlink sockets, from /proc/PID/net/netlink),
-`open_idle` and `send_malformed` (connections that never send, malformed and oversized messages), `FaultyServer` (a server that answers
-slowly, resets or answers garbage: tests/lab/faulty_http_server.py).
+`open_idle` and `send_malformed` (control connections that never send; malformed and oversized messages),
+`FaultyServer` (a server that answers slowly, resets or answers garbage: tests/lab/faulty_http_server.py).
 
-Threads: the calling test's thread only (the flood opens its sockets from it too).
+Threads: the calling test's thread only (the control socket floods open their sockets from it too).
 """
 import json
 import os
@@ -105,8 +105,12 @@ class Resources:
 
     def __init__(self, fab):
         self.pid = fab.anycastd_pid
-        # The least fds seen over a short window: probes in flight hold a socket each.
-        self.fds = min(fd_count(self.pid) for _ in range(5) if time.sleep(0.02) is None)
+        # The least fds seen in a few samples: probes in flight hold a socket each.
+        samples = []
+        for _ in range(5):
+            samples.append(fd_count(self.pid))
+            time.sleep(0.02)
+        self.fds = min(samples)
         self.rss = rss_kb(self.pid)
 
     def fd_bound(self):

@@ -2,7 +2,7 @@
 mode here), repeated SOAK_ITERATIONS times (default 10) and bigger (longer storms, more connections and
 reloads). Each iteration ends with the same convergence and leak checks as in `make test`;
 the fabric is reset between iterations. Run by `make soak` (tests/run-all.sh BUILD soak); takes about
-15-25 minutes on a loaded 2-core machine with the default.
+10 minutes with the default on a loaded 2-core machine (one iteration of the whole suite: ~1 minute).
 """
 import os
 
