@@ -90,7 +90,7 @@ def freeze_mid_update(fab, started, progress, what):
 def test_anycastd_killed_in_the_middle_of_a_group_update(fabric, update, vips=60):
     """anycastd is frozen (SIGSTOP) while it is part-way through many group updates and then SIGKILLed;
     the next run adopts what it finds, deletes what is left over and converges with no stray nexthop objects.
-    Up to 5 attempts are made to catch it part-way (the updates are spread over ~250 ms)."""
+    Up to 5 attempts are made to catch it part-way (the VIPs' probes are spread over their 1 s interval)."""
     fab = fabric
     slow = dict(interval_ms=1000, timeout_ms=800, rise=1, fall=2)
     base = [fab.vip("web", VIP4)]
