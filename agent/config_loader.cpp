@@ -511,7 +511,7 @@ ConfigResult parseConfig(const std::string& text, const std::string& file) {
   return result;
 }
 
-ConfigResult loadConfigFile(const std::string& path) {
+ConfigResult loadConfigFile(const std::string& path, std::string* text) {
   std::ifstream in(path);
   if (!in) {
     ConfigResult r;
@@ -520,6 +520,7 @@ ConfigResult loadConfigFile(const std::string& path) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
+  if (text) *text = buf.str();
   return parseConfig(buf.str(), path);
 }
 

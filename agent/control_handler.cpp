@@ -134,7 +134,8 @@ control::Response ControlHandler::drain(const control::DrainRequest& request, co
 }
 
 control::Response ControlHandler::reload() {
-  ConfigResult loaded = loadConfigFile(config_path_);
+  std::string text_read;
+  ConfigResult loaded = loadConfigFile(config_path_, &text_read);
   if (!loaded.config) {
     std::string text = "reload refused, the running config stays in force:";
     for (const ConfigError& e : loaded.errors) text += "\n" + e.str();
@@ -146,7 +147,7 @@ control::Response ControlHandler::reload() {
     return failure("reload refused, the running config stays in force: " + why);
   }
   ReloadSummary s = agent_.reload(std::move(*loaded.config));
-  config_text_ = readFile(config_path_);
+  config_text_ = std::move(text_read);  // what was parsed: the file may have changed since
   logInfo("reload: " + std::to_string(s.added.size()) + " added, " + std::to_string(s.removed.size()) +
           " removed, " + std::to_string(s.changed.size()) + " changed, " + std::to_string(s.unchanged.size()) +
           " unchanged");

@@ -25,6 +25,12 @@ test: deps lab-deps
 	$(MAKE) -j$$(nproc) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
 	tests/run-all.sh $(BUILD)
 
+# `make soak`: the fault-injection scenarios repeated and bigger (tests/soak; SOAK_ITERATIONS, default 10,
+# about 10 minutes); not part of `make test`. Ends with "N passed, N failed".
+soak: deps
+	$(MAKE) -j$$(nproc) all
+	tests/run-all.sh $(BUILD) soak
+
 # The single-site demo on the namespace fabric (no docker): one leaf, a gobgpd spine, three servers.
 demo-netns: deps
 	$(MAKE) all

@@ -4,12 +4,14 @@
 #   $BUILD/kernel_tests  CppUTest against the real kernel in a private network namespace (root)
 #   tests/integration    pytest (Debian's python3-pytest): namespaces, FRR, gobgpd, real servers (root)
 #   images/lab           pytest through images/lab/run_lab.py: the two-site lab in containers (docker engine)
+# `tests/run-all.sh BUILD_DIR soak` runs only the soak suite instead (tests/soak: the fault-injection scenarios
+# repeated SOAK_ITERATIONS times, bigger; `make soak`), counted the same way.
 # Each suite's own output is shown as it runs. A missing binary, a crash without a summary, and skipped
 # integration tests all count as failures. Exit status: 0 only when nothing failed.
 set -u
 
-if [ $# -ne 1 ]; then
-  echo "usage: tests/run-all.sh BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# -eq 2 ] && [ "$2" != soak ]; }; then
+  echo "usage: tests/run-all.sh BUILD_DIR [soak]" >&2
   echo "0 passed, 1 failed"
   exit 2
 fi
@@ -88,11 +90,15 @@ EOF
   note "$name" "$p" "$f" "$( [ "$s" -gt 0 ] && echo "$s skipped, counted as failed")"
 }
 
-run_cpputest unit_tests "$BUILD/unit_tests"
-run_cpputest kernel_tests "$BUILD/kernel_tests"
-run_pytest integration /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/integration
-# The two-site container lab (docker engine, images/lab): brings the lab up, runs its scenarios, removes it.
-run_pytest lab /usr/bin/python3 images/lab/run_lab.py test -- -q -rfEs
+if [ "${2:-}" = soak ]; then
+  run_pytest soak /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/soak
+else
+  run_cpputest unit_tests "$BUILD/unit_tests"
+  run_cpputest kernel_tests "$BUILD/kernel_tests"
+  run_pytest integration /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/integration
+  # The two-site container lab (docker engine, images/lab): brings the lab up, runs its scenarios, removes it.
+  run_pytest lab /usr/bin/python3 images/lab/run_lab.py test -- -q -rfEs
+fi
 
 echo "==== summary"
 printf '%s' "$summary"

@@ -1,5 +1,6 @@
 // Config validation: every error the loader reports, with its FILE:LINE:COL.
 #include <CppUTest/TestHarness.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -237,6 +238,21 @@ TEST(ConfigLoader, MissingFile) {
   CHECK_FALSE(r.config.has_value());
   STRCMP_EQUAL("/nonexistent/anycastd.conf: cannot read the file: No such file or directory",
                r.errors.at(0).str().c_str());
+}
+
+TEST(ConfigLoader, LoadGivesTheTextItParsed) {
+  char path[] = "/tmp/anycastd-config-test.XXXXXX";
+  int fd = ::mkstemp(path);
+  CHECK(fd >= 0);
+  const std::string written = "metrics { listen: \"127.0.0.1:9370\" }\n";
+  CHECK_EQUAL(static_cast<ssize_t>(written.size()), ::write(fd, written.data(), written.size()));
+  ::close(fd);
+  std::string text;
+  ConfigResult r = loadConfigFile(path, &text);
+  ::unlink(path);
+  CHECK_TRUE(r.config.has_value());
+  STRCMP_EQUAL("127.0.0.1:9370", r.config->metrics_listen.c_str());
+  STRCMP_EQUAL(written.c_str(), text.c_str());
 }
 
 TEST(ConfigLoader, MetricsListen) {
