@@ -70,13 +70,13 @@ TEST(ConfigLoader, ValidConfigWithDefaults) {
   STRCMP_EQUAL("203.0.113.10/32", c.vips[0].prefix.str().c_str());
   LONGS_EQUAL(2, c.vips[0].servers[1].weight);
   LONGS_EQUAL(1, c.vips[0].servers[0].weight);
-  CHECK(c.vips[1].check.kind == CheckKind::kHttp);
-  STRCMP_EQUAL("/healthz", c.vips[1].check.http_path.c_str());
-  LONGS_EQUAL(204, c.vips[1].check.expect_status);
-  LONGS_EQUAL(1000, c.vips[1].check.interval_ms);
-  LONGS_EQUAL(500, c.vips[1].check.timeout_ms);
-  LONGS_EQUAL(2, c.vips[1].check.rise);
-  LONGS_EQUAL(3, c.vips[1].check.fall);
+  CHECK(c.vips[1].checks[0].kind == CheckKind::kHttp);
+  STRCMP_EQUAL("/healthz", c.vips[1].checks[0].http_path.c_str());
+  LONGS_EQUAL(204, c.vips[1].checks[0].expect_status);
+  LONGS_EQUAL(1000, c.vips[1].checks[0].interval_ms);
+  LONGS_EQUAL(500, c.vips[1].checks[0].timeout_ms);
+  LONGS_EQUAL(2, c.vips[1].checks[0].rise);
+  LONGS_EQUAL(3, c.vips[1].checks[0].fall);
   LONGS_EQUAL(1, c.vips[1].min_healthy);
 }
 
@@ -273,7 +273,7 @@ TEST(ConfigLoader, DnsCheck) {
       "dns { port: 5353 name: \"Example.TEST.\" type: \"aaaa\" transport: TCP expect_rcode: \"NXDOMAIN\" "
       "expect_address: \"2001:db8::53\" }");
   CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kDns);
   LONGS_EQUAL(5353, c.port);
   STRCMP_EQUAL("example.test", c.dns.name.c_str());
@@ -284,7 +284,7 @@ TEST(ConfigLoader, DnsCheck) {
   // Defaults: port 53, type A, UDP, NOERROR, no address.
   r = parseCheck("dns { name: \"example.test\" }");
   CHECK(r.config.has_value());
-  const CheckConfig& d = r.config->vips[0].check;
+  const CheckConfig& d = r.config->vips[0].checks[0];
   LONGS_EQUAL(53, d.port);
   LONGS_EQUAL(1, d.dns.type);
   CHECK(d.dns.transport == DnsTransport::kUdp);
@@ -316,7 +316,7 @@ TEST(ConfigLoader, DnsCheckErrors) {
 TEST(ConfigLoader, IcmpCheck) {
   ConfigResult r = parseCheck("icmp { }");
   CHECK(r.config.has_value());
-  CHECK(r.config->vips[0].check.kind == CheckKind::kIcmp);
+  CHECK(r.config->vips[0].checks[0].kind == CheckKind::kIcmp);
 }
 
 TEST(ConfigLoader, HttpsCheck) {
@@ -324,7 +324,7 @@ TEST(ConfigLoader, HttpsCheck) {
       "https { path: \"/healthz\" sni: \"svc.example.test\" verify: true ca_file: \"/etc/ssl/ca.pem\" "
       "expect_body: \"ok\" }");
   CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kHttps);
   LONGS_EQUAL(443, c.port);
   STRCMP_EQUAL("/healthz", c.http_path.c_str());
@@ -335,8 +335,8 @@ TEST(ConfigLoader, HttpsCheck) {
   STRCMP_EQUAL("ok", c.expect_body.c_str());
   r = parseCheck("https { port: 8443 }");
   CHECK(r.config.has_value());
-  CHECK_FALSE(r.config->vips[0].check.tls.verify);
-  LONGS_EQUAL(8443, r.config->vips[0].check.port);
+  CHECK_FALSE(r.config->vips[0].checks[0].tls.verify);
+  LONGS_EQUAL(8443, r.config->vips[0].checks[0].port);
 }
 
 TEST(ConfigLoader, HttpsCheckErrors) {
@@ -356,7 +356,7 @@ TEST(ConfigLoader, HttpsCheckErrors) {
 TEST(ConfigLoader, HttpExpectBody) {
   ConfigResult r = parseCheck("http { port: 80 expect_body: \"ok\" }");
   CHECK(r.config.has_value());
-  STRCMP_EQUAL("ok", r.config->vips[0].check.expect_body.c_str());
+  STRCMP_EQUAL("ok", r.config->vips[0].checks[0].expect_body.c_str());
   expectError(vipWith("  check { http { port: 80 expect_body: \"\" } }\n" + std::string(kServers)),
               "f.conf:4:27: expect_body must not be empty");
 }
@@ -364,7 +364,7 @@ TEST(ConfigLoader, HttpExpectBody) {
 TEST(ConfigLoader, ExecCheck) {
   ConfigResult r = parseCheck("exec { command: \"/usr/lib/anycastd/check-foo\" args: [\"--vip\", \"x\"] }");
   CHECK(r.config.has_value());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kExec);
   STRCMP_EQUAL("/usr/lib/anycastd/check-foo", c.exec.command.c_str());
   LONGS_EQUAL(2, c.exec.args.size());

@@ -107,7 +107,7 @@ TEST(CtlRender, NamesStatesAndHealth) {
 
 TEST(CtlRender, VipTable) {
   STRCMP_EQUAL(
-      "anycastd 0.2.0, kernel mode, started 3h05m ago, config /etc/anycastd/anycastd.conf\n"
+      "anycastd 0.2.0, kernel mode, started 3h05m ago, config /etc/anycastd/anycastd.conf, 0 probes\n"
       "\n"
       "VIP  PREFIX            STATE      HEALTHY      NEXT HOPS              SINCE      LAST CHANGE\n"
       "web  203.0.113.10/32   announced  2/3 (min 1)  192.0.2.2,192.0.2.6*2  5m12s ago  2/3 servers healthy "
@@ -133,6 +133,7 @@ TEST(CtlRender, VipDetailWithServersAndDrains) {
       "state        announced since 5m12s ago\n"
       "last change  2/3 servers healthy (min 1)\n"
       "healthy      2/3 (min 1)\n"
+      "check mode   all (a server is up while all its checks are)\n"
       "next hops    192.0.2.2 192.0.2.6*2\n"
       "transitions  4\n"
       "\n"
