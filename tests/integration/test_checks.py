@@ -201,3 +201,24 @@ def test_two_vips_share_one_probe_per_server_and_check(fabric, ctl):
     assert [c["shared_by"] for s in status["vips"][0]["servers"] for c in s["checks"]] == [1, 1, 1]
     assert fab.nexthop_group(VIP4) == addresses(fab, ALL, 4)
     assert "server s1 up -> down" not in fab.anycastd_log()
+
+
+def test_reload_keeps_the_health_of_checks_that_stay(fabric, ctl):
+    fab = fabric
+    tcp_only = "\n".join(two_checks()[:4] + servers(fab) + ["}"]) + "\n"
+    fab.start_anycastd(fab.config(tcp_only))
+    wait_announced(fab, VIP4, ALL)
+    fab.set_healthz("s2", False)
+    # Add the http check: tcp:80 keeps its state (and probe); the new check starts from the server's health
+    # (up), so s1 and s3 never leave, and s2 leaves only after `fall` failures of the new check.
+    fab.reload_anycastd(fab.config(vip_block(fab)))
+    want = addresses(fab, ["s1", "s3"], 4)
+    seen = []
+    wait_for(lambda: seen.append(fab.nexthop_group(VIP4)) or seen[-1], TIMEOUT, "s2 to leave",
+             until=lambda g: g == want)
+    assert all(want <= g for g in seen), f"s1 or s3 left during the reload: {seen}"
+    log = fab.anycastd_log()
+    assert "reload: 0 added, 0 removed, 1 changed, 0 unchanged" in log
+    assert "server s1 up -> down" not in log and "server s3 up -> down" not in log
+    assert "server s2 up -> down: check http:80/healthz: 2 failures" in log
+    assert set(checks_of(show_vip(ctl), "s1")) == {"tcp:80", "http:80/healthz"}
