@@ -22,7 +22,8 @@ constexpr std::chrono::milliseconds kExternalChangeDelay{20};
 std::string lastFailure(const std::vector<CheckSnapshot>& checks) {
   const CheckSnapshot* pick = nullptr;
   for (const CheckSnapshot& c : checks)
-    if (!c.last_failure.empty() && (!pick || (c.health == HealthState::kDown && pick->health == HealthState::kUp)))
+    if (!c.last_failure.empty() &&
+        (!pick || (c.health == HealthState::kDown && pick->health == HealthState::kUp)))
       pick = &c;
   if (!pick) return "";
   return checks.size() > 1 ? pick->label + ": " + pick->last_failure : pick->last_failure;
@@ -45,8 +46,9 @@ const char* toString(VipState state) {
 
 Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
     : loop_(loop),
-      probes_([this](const ProbeKey& key, Prober::Callback report) { return makeProber(key, std::move(report)); },
-              nowUnixMs),
+      probes_(
+          [this](const ProbeKey& key, Prober::Callback report) { return makeProber(key, std::move(report)); },
+          nowUnixMs),
       config_(std::move(config)),
       dataplane_(dataplane),
       reconciler_(dataplane),
@@ -99,9 +101,10 @@ void Agent::subscribeChecks(Vip& vip, Server& server, HealthState initial) {
                                 server.config.name);
     Vip* v = &vip;
     Server* s = &server;
-    subs.push_back(probes_.subscribe(key, initial, [this, v, s, i](const ProbeResult* r, const HealthTransition* t) {
-      onCheckUpdate(*v, *s, i, r, t);
-    }));
+    subs.push_back(
+        probes_.subscribe(key, initial, [this, v, s, i](const ProbeResult* r, const HealthTransition* t) {
+          onCheckUpdate(*v, *s, i, r, t);
+        }));
   }
   server.checks = std::move(subs);  // releases the old subscriptions after the new ones hold their keys
   server.check_labels = checkLabels(configs);
@@ -116,9 +119,9 @@ HealthState Agent::combinedHealth(const Vip& vip, const Server& server) const {
 
 std::unique_ptr<Prober> Agent::makeProber(const ProbeKey& key, Prober::Callback report) {
   static std::mt19937 rng(std::random_device{}());
-  auto prober = std::make_unique<Prober>(loop_, key.check, key.address, std::move(report),
-                                         ProbeTarget{{}, key.server_name, key.vip_prefix, key.vip_name,
-                                                     &exec_runner_});
+  auto prober =
+      std::make_unique<Prober>(loop_, key.check, key.address, std::move(report),
+                               ProbeTarget{{}, key.server_name, key.vip_prefix, key.vip_name, &exec_runner_});
   // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
   prober->start(
       std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, key.check.interval_ms / 4)(rng)));
@@ -194,8 +197,8 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
             toString(transition->from) + " -> " + toString(transition->to) + ": " + transition->reason);
   const HealthState now = combinedHealth(vip, server);
   if (now == server.health || !transition) return reportInitialRoutesIfComplete();
-  HealthTransition combined{server.health, now, several ? "check " + label + ": " + transition->reason
-                                                        : transition->reason};
+  HealthTransition combined{server.health, now,
+                            several ? "check " + label + ": " + transition->reason : transition->reason};
   server.health = now;
   applyTransition(vip, server, combined);
   if (batching_)
@@ -429,7 +432,8 @@ ReloadSummary Agent::reload(AgentConfig next) {
         const HealthState before = server->health;
         subscribeChecks(*vip, *server, before);
         if (server->health != before)
-          recordTransition(*vip, *server, HealthTransition{before, server->health, "its checks changed by a reload"});
+          recordTransition(*vip, *server,
+                           HealthTransition{before, server->health, "its checks changed by a reload"});
         vip->servers.push_back(std::move(server));
       } else {
         auto server = std::make_unique<Server>(sc);

@@ -6,8 +6,8 @@
 // exponential backoff until the desired state holds. It also applies the runtime operations of the control
 // API: drains, and a reload that changes only what the new config changes.
 //
-// Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop thread
-// only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
+// Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
+// thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
 // dampened against flapping (dampening.h). VIPs and servers live behind unique_ptr so that a reload can add
 // and remove them while the probe callbacks of the others keep pointing at live objects.
@@ -100,9 +100,9 @@ class Agent {
   struct Server {
     explicit Server(ServerConfig c) : config(std::move(c)) {}
     ServerConfig config;
-    std::vector<std::string> check_labels;                // of checksOf(vip, server), in order
-    std::vector<ProbeRegistry::Subscription> checks;      // the same order
-    HealthState health = HealthState::kDown;              // the checks combined by the VIP's check_mode
+    std::vector<std::string> check_labels;            // of checksOf(vip, server), in order
+    std::vector<ProbeRegistry::Subscription> checks;  // the same order
+    HealthState health = HealthState::kDown;          // the checks combined by the VIP's check_mode
     std::optional<DrainInfo> drain;
     int64_t since_unix_ms = 0;
     std::string last_change;

@@ -62,7 +62,7 @@ struct VipSnapshot {
   bool degraded = false;                 // announced with fewer than degraded_below healthy servers
   uint32_t dampening_penalty = 0;        // flap dampening penalty now (rounded)
   int64_t suppressed_until_unix_ms = 0;  // while suppressed: when it may be announced again; else 0
-  std::vector<NextHop> nexthops;  // as the dataplane holds them
+  std::vector<NextHop> nexthops;         // as the dataplane holds them
   int64_t since_unix_ms = 0;
   std::string last_change;
   std::optional<DrainInfo> drain;

@@ -23,7 +23,8 @@ std::string checkLabel(const CheckConfig& c) {
     case CheckKind::kHttp: return "http:" + port + c.http_path;
     case CheckKind::kHttps: return "https:" + port + c.http_path;
     case CheckKind::kDns:
-      return std::string(c.dns.transport == DnsTransport::kTcp ? "dns-tcp:" : "dns:") + port + " " + c.dns.name;
+      return std::string(c.dns.transport == DnsTransport::kTcp ? "dns-tcp:" : "dns:") + port + " " +
+             c.dns.name;
     case CheckKind::kIcmp: return "icmp";
     case CheckKind::kExec: return "exec:" + c.exec.command;
   }

@@ -114,7 +114,7 @@ struct VipConfig {
   IpPrefix prefix;
   uint32_t min_healthy = 1;
   uint32_t min_healthy_percent = 0;  // 1..100 instead of min_healthy (0: min_healthy applies)
-  std::vector<CheckConfig> checks;  // every server's, unless the server has its own
+  std::vector<CheckConfig> checks;   // every server's, unless the server has its own
   CheckMode check_mode = CheckMode::kAll;
   std::vector<ServerConfig> servers;
   uint32_t route_tag = 0;  // 0: none (zebra mode only)

@@ -322,11 +322,12 @@ class Validator {
     bool any_server_check = false;
     for (const auto& s : v.server()) any_server_check = any_server_check || s.check_size() > 0;
     if (out.checks.empty() && !any_server_check)
-      error(t, v, v.has_check_mode() ? "check_mode" : "name", -1,
-            "vip '" + v.name() +
-                "' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor has any of its "
-                "servers" +
-                (v.has_check_mode() ? "; check_mode needs checks to combine" : ""));
+      error(
+          t, v, v.has_check_mode() ? "check_mode" : "name", -1,
+          "vip '" + v.name() +
+              "' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor has any of its "
+              "servers" +
+              (v.has_check_mode() ? "; check_mode needs checks to combine" : ""));
     std::set<std::string> names;
     std::set<IpAddress> addresses;
     for (int i = 0; i < v.server_size(); ++i) {

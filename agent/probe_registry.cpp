@@ -33,7 +33,8 @@ ProbeKey makeProbeKey(const CheckConfig& check, const IpAddress& address, const 
   return key;
 }
 
-// ---- Subscription ------------------------------------------------------------------------------------------
+// ---- Subscription
+// ------------------------------------------------------------------------------------------
 
 ProbeRegistry::Subscription& ProbeRegistry::Subscription::operator=(Subscription&& other) noexcept {
   if (this != &other) {
@@ -60,7 +61,8 @@ const ProbeKey& ProbeRegistry::Subscription::key() const {
   return entry_->key;
 }
 
-// ---- ProbeRegistry -----------------------------------------------------------------------------------------
+// ---- ProbeRegistry
+// -----------------------------------------------------------------------------------------
 
 ProbeRegistry::ProbeRegistry(ProberFactory factory, std::function<int64_t()> clock)
     : factory_(std::move(factory)), clock_(std::move(clock)) {}

@@ -96,7 +96,6 @@ class ProbeRegistry {
   size_t probes() const { return started_ ? count_ : 0; }  // probes running
 
  private:
-
   void release(ProbeEntry* entry, uint64_t id);
   void onResult(ProbeEntry& entry, const ProbeResult& result);
   void notify(ProbeEntry& entry, const ProbeResult* result, const HealthTransition* transition);

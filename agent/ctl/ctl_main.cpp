@@ -216,8 +216,9 @@ class Cli {
       if (!arity(2, "show config", code)) return code;
       request.mutable_show_config();
     } else {
-      return usage(sub.empty() ? "show what? vips, vip NAME, servers [VIP], checks [VIP] or config"
-                               : "cannot show '" + sub + "': vips, vip NAME, servers [VIP], checks [VIP] or config");
+      return usage(sub.empty()
+                       ? "show what? vips, vip NAME, servers [VIP], checks [VIP] or config"
+                       : "cannot show '" + sub + "': vips, vip NAME, servers [VIP], checks [VIP] or config");
     }
     control::Response response;
     if (auto failed = call(request, response)) return *failed;

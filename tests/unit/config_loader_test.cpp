@@ -470,11 +470,11 @@ TEST(ConfigLoader, CheckModeDefaultsToAll) {
 }
 
 TEST(ConfigLoader, AServersOwnChecksReplaceTheVips) {
-  ConfigResult r = parseConfig(vipWith(std::string(kTcp) +
-                                       "  server { name: \"a\" address: \"192.0.2.2\" }\n"
-                                       "  server { name: \"b\" address: \"192.0.2.6\"\n"
-                                       "    check { icmp { } }\n    check { tcp { port: 22 } }\n  }\n"),
-                               "f.conf");
+  ConfigResult r = parseConfig(
+      vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.2\" }\n"
+                                  "  server { name: \"b\" address: \"192.0.2.6\"\n"
+                                  "    check { icmp { } }\n    check { tcp { port: 22 } }\n  }\n"),
+      "f.conf");
   CHECK_TRUE(r.config.has_value());
   const VipConfig& v = r.config->vips[0];
   LONGS_EQUAL(1, checksOf(v, v.servers[0]).size());
@@ -484,9 +484,10 @@ TEST(ConfigLoader, AServersOwnChecksReplaceTheVips) {
 }
 
 TEST(ConfigLoader, ServersWithTheirOwnChecksNeedNoVipCheck) {
-  ConfigResult r = parseConfig(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n"),
-                               "f.conf");
-  STRCMP_EQUAL("", errorsOf(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n")).c_str());
+  ConfigResult r =
+      parseConfig(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n"), "f.conf");
+  STRCMP_EQUAL(
+      "", errorsOf(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n")).c_str());
   CHECK_TRUE(r.config.has_value());
   CHECK(r.config->vips[0].checks.empty());
 }
@@ -497,17 +498,20 @@ TEST(ConfigLoader, BadCheckCombinationsNameThePlace) {
                       "  server { name: \"b\" address: \"192.0.2.6\" }\n"),
               "f.conf:5:12: server 'b' has no check and vip 'v' has none for it to use");
   // check_mode with no check anywhere.
-  expectError(vipWith("  check_mode: ANY\n" + std::string(kServers)),
-              "f.conf:4:3: vip 'v' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor "
-              "has any of its servers; check_mode needs checks to combine");
+  expectError(
+      vipWith("  check_mode: ANY\n" + std::string(kServers)),
+      "f.conf:4:3: vip 'v' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor "
+      "has any of its servers; check_mode needs checks to combine");
   // The same check twice.
   expectError(vipWith("  check { tcp { port: 80 } }\n  check { tcp { port: 80 } }\n" + std::string(kServers)),
               "f.conf:5:3: duplicate check");
   // A bad second check, and a bad check of a server, at their own places.
-  expectError(vipWith("  check { tcp { port: 80 } }\n  check { tcp { port: 80 } rise: 0 }\n" +
-                      std::string(kServers)),
-              "f.conf:5:28: rise must be greater than 0");
-  expectError(vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.2\" check { interval_ms: 9 } }\n"),
+  expectError(
+      vipWith("  check { tcp { port: 80 } }\n  check { tcp { port: 80 } rise: 0 }\n" + std::string(kServers)),
+      "f.conf:5:28: rise must be greater than 0");
+  expectError(vipWith(std::string(kTcp) +
+                      "  server { name: \"a\" address: \"192.0.2.2\" check { interval_ms: 9 } }\n"),
               "f.conf:5:43: check has no probe");
-  expectError(vipWith("  check_mode: SOME\n" + std::string(kTcp) + kServers), "f.conf:5:3: Unknown enumeration value");
+  expectError(vipWith("  check_mode: SOME\n" + std::string(kTcp) + kServers),
+              "f.conf:5:3: Unknown enumeration value");
 }

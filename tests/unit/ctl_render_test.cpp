@@ -265,8 +265,8 @@ TEST(CtlRender, SuppressedVipShowsWhenItMayComeBack) {
 
 namespace {
 
-void addCheck(control::ServerStatus* s, const std::string& label, bool up, bool last_ok, const std::string& failure,
-              uint32_t shared_by) {
+void addCheck(control::ServerStatus* s, const std::string& label, bool up, bool last_ok,
+              const std::string& failure, uint32_t shared_by) {
   control::CheckStatus* c = s->add_checks();
   c->set_check(label);
   c->set_health(up ? control::ServerStatus::UP : control::ServerStatus::DOWN);
