@@ -141,9 +141,8 @@ void ProbeRegistry::onResult(ProbeEntry& entry, const ProbeResult& result) {
 
 void ProbeRegistry::forceDown(const IpAddress& address, const std::string& reason) {
   std::vector<ProbeEntry*> hit;
-  for (auto& [bucket_key, bucket] : entries_)
-    if (bucket_key.first == address)
-      for (auto& e : bucket) hit.push_back(e.get());
+  for (auto b = entries_.lower_bound({address, 0}); b != entries_.end() && b->first.first == address; ++b)
+    for (auto& e : b->second) hit.push_back(e.get());
   for (ProbeEntry* e : hit)
     if (auto t = e->state.health.forceDown(reason)) notify(*e, nullptr, &*t);
 }

@@ -64,6 +64,7 @@ class ProbeRegistry {
     ~Subscription() { reset(); }
     void reset();
     explicit operator bool() const { return entry_ != nullptr; }
+    // The key's shared state and the key itself; only while the subscription holds a key.
     const CheckState& state() const;
     const ProbeKey& key() const;
 
