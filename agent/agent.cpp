@@ -75,6 +75,11 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
     decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
     reconcile();
   });
+  vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+  vip->ramp_timer = std::make_unique<Timer>(loop_, [this, raw] {
+    decide(*raw);
+    reconcile();
+  });
   vip->since_unix_ms = nowUnixMs();
   const Route* found = nullptr;
   if (adopted) {
@@ -109,6 +114,7 @@ void Agent::subscribeChecks(Vip& vip, Server& server, HealthState initial) {
   server.checks = std::move(subs);  // releases the old subscriptions after the new ones hold their keys
   server.check_labels = checkLabels(configs);
   server.health = combinedHealth(vip, server);
+  server.had_verdict = server.had_verdict || judged(server);
 }
 
 HealthState Agent::combinedHealth(const Vip& vip, const Server& server) const {
@@ -190,6 +196,8 @@ Status Agent::start() {
 void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
                           const HealthTransition* transition) {
   if (result && hooks.probe) hooks.probe(vip.config.name, server.config.name, *result);
+  const bool had_verdict = server.had_verdict;
+  server.had_verdict = had_verdict || judged(server);
   const bool several = server.checks.size() > 1;
   const std::string label = check < server.check_labels.size() ? server.check_labels[check] : "?";
   if (transition && several)
@@ -200,6 +208,9 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   HealthTransition combined{server.health, now,
                             several ? "check " + label + ": " + transition->reason : transition->reason};
   server.health = now;
+  // A server that comes back (not its first verdict) ramps its weight up.
+  if (now == HealthState::kUp && had_verdict)
+    vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
   applyTransition(vip, server, combined);
   if (batching_)
     batch_changed_ = true;
@@ -207,12 +218,20 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
     reconcile();
 }
 
+bool Agent::judged(const Server& server) const {
+  if (server.health == HealthState::kUp) return true;
+  for (const auto& c : server.checks)
+    if (c.state().results < c.key().check.rise) return false;
+  return true;
+}
+
 void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& transition) {
   recordTransition(vip, server, transition);
   decide(vip, "server " + server.config.name + " " + toString(transition.to) + ": " + transition.reason);
 }
 
-void Agent::recordTransition(const Vip& vip, Server& server, const HealthTransition& transition) {
+void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& transition) {
+  if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
   server.since_unix_ms = nowUnixMs();
   server.last_change = transition.reason;
   ++server.transitions;
@@ -246,6 +265,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
   }
   updateDampening(vip);
   if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
+  applySlowStart(vip);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state = vip.drain ? VipState::kDrained
                                    : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
@@ -256,6 +276,17 @@ void Agent::decide(Vip& vip, const std::string& why) {
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
   }
+}
+
+void Agent::applySlowStart(Vip& vip) {
+  const auto now = std::chrono::steady_clock::now();
+  if (vip.decision.route)
+    vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
+  if (auto at = vip.slow_start.nextStep(now))
+    vip.ramp_timer->arm(
+        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
+  else
+    vip.ramp_timer->cancel();
 }
 
 void Agent::updateDampening(Vip& vip) {
@@ -332,9 +363,7 @@ void Agent::reportInitialRoutesIfComplete() {
   if (initial_routes_reported_ || !started_ || !reconciler_.converged()) return;
   for (const auto& vip : vips_)
     for (const auto& s : vip->servers)
-      if (s->health != HealthState::kUp)
-        for (const auto& c : s->checks)
-          if (c.state().results < c.key().check.rise) return;
+      if (!judged(*s)) return;
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
@@ -417,6 +446,8 @@ ReloadSummary Agent::reload(AgentConfig next) {
     summary.changed.push_back(vc.name);
     if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
     if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
+    if (vip->config.slow_start_s != vc.slow_start_s)
+      vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
@@ -562,6 +593,10 @@ std::vector<VipSnapshot> Agent::snapshot() const {
       ss.transitions = s->transitions;
       ss.checks = checkSnapshots(*s);
       ss.last_failure = lastFailure(ss.checks);
+      if (ss.health == HealthState::kUp) {
+        const double share = vip->slow_start.share(s->config.address, std::chrono::steady_clock::now());
+        if (share < 1.0) ss.slow_start_percent = static_cast<uint32_t>(share * 100);
+      }
       v.servers.push_back(std::move(ss));
     }
     out.push_back(std::move(v));

@@ -9,8 +9,9 @@
 // Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
 // thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
-// dampened against flapping (dampening.h). VIPs and servers live behind unique_ptr so that a reload can add
-// and remove them while the probe callbacks of the others keep pointing at live objects.
+// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
+// servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
+// others keep pointing at live objects.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,7 @@
 #include "agent/prober.h"
 #include "agent/probes/exec_runner.h"
 #include "agent/reconciler.h"
+#include "agent/slow_start.h"
 #include "agent/vip_decision.h"
 
 namespace anycastd {
@@ -103,6 +105,7 @@ class Agent {
     std::vector<std::string> check_labels;            // of checksOf(vip, server), in order
     std::vector<ProbeRegistry::Subscription> checks;  // the same order
     HealthState health = HealthState::kDown;          // the checks combined by the VIP's check_mode
+    bool had_verdict = false;                         // judged() held once (a later rise is a comeback)
     std::optional<DrainInfo> drain;
     int64_t since_unix_ms = 0;
     std::string last_change;
@@ -112,6 +115,8 @@ class Agent {
     VipConfig config;
     Dampening dampening;
     std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
+    SlowStart slow_start;                // weight ramps of recovered servers
+    std::unique_ptr<Timer> ramp_timer;   // armed while a ramp is in progress, for its next step
     bool available = false;              // the last decision had enough healthy servers
     bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
@@ -136,8 +141,12 @@ class Agent {
   // Records, logs and reports a server's transition and decides the VIP again (the caller reconciles).
   void applyTransition(Vip& vip, Server& server, const HealthTransition& transition);
   // Records, logs and reports it only (the caller decides the VIP again).
-  void recordTransition(const Vip& vip, Server& server, const HealthTransition& transition);
+  void recordTransition(Vip& vip, Server& server, const HealthTransition& transition);
+  // The server has a verdict: it is up, or each of its checks has had `rise` results.
+  bool judged(const Server& server) const;
   void updateDampening(Vip& vip);
+  // Weighs the decided route for the servers' slow start and arms the timer of the ramps' next step.
+  void applySlowStart(Vip& vip);
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   void scheduleRetry();

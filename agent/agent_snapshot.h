@@ -50,6 +50,7 @@ struct ServerSnapshot {
   std::string last_failure;  // one check's last failure ("CHECK: why" when the server has several)
   uint64_t transitions = 0;
   std::vector<CheckSnapshot> checks;
+  uint32_t slow_start_percent = 0;  // ramping up after coming back: its share of its weight now; 0: not
 };
 
 struct VipSnapshot {

@@ -82,6 +82,9 @@ struct CheckConfig {
   uint32_t timeout_ms = 500;
   uint32_t rise = 2;
   uint32_t fall = 3;
+  std::optional<IpAddress> source;  // bind the probe's socket to this local address
+  std::string interface;            // SO_BINDTODEVICE this device (empty: none)
+  std::string vrf;                  // SO_BINDTODEVICE this VRF device (empty: none); excludes interface
   bool operator==(const CheckConfig&) const = default;
 };
 
@@ -121,6 +124,7 @@ struct VipConfig {
   DampeningConfig dampening;
   uint32_t degraded_below = 0;  // degraded while announced with fewer healthy servers than this (0: never)
   uint32_t degraded_tag = 0;    // zebra mode: route tag while degraded (0: keep route_tag)
+  uint32_t slow_start_s = 0;    // a recovered server's weight ramps up over this long (0: off)
   bool operator==(const VipConfig&) const = default;
 };
 

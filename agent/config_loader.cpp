@@ -209,8 +209,9 @@ class Validator {
     out.args.assign(e.args().begin(), e.args().end());
   }
 
-  // Check number `index` of `parent` (a Vip or a Server), written at `pt`.
-  CheckConfig check(const pb::Message& parent, const Tree* pt, int index, const config::Check& c) {
+  // Check number `index` of `parent` (a Vip or a Server), written at `pt`; `vip_prefix`: the VIP's, if valid.
+  CheckConfig check(const pb::Message& parent, const Tree* pt, int index, const config::Check& c,
+                    const std::optional<IpPrefix>& vip_prefix) {
     CheckConfig out;
     const Tree* t = nested(pt, parent, "check", index);
     if (c.has_tcp()) {
@@ -262,21 +263,57 @@ class Validator {
       error(t, c, c.has_timeout_ms() ? "timeout_ms" : "interval_ms", -1,
             "timeout_ms " + std::to_string(out.timeout_ms) + " must be less than interval_ms " +
                 std::to_string(out.interval_ms));
+    binding(c, t, vip_prefix, out);
     return out;
   }
 
   // The checks of `parent` (a Vip or a Server); two identical ones are an error (the second would add
   // nothing but a second copy of the same state).
   template <typename Msg>
-  std::vector<CheckConfig> checks(const Msg& parent, const Tree* pt) {
+  std::vector<CheckConfig> checks(const Msg& parent, const Tree* pt,
+                                  const std::optional<IpPrefix>& vip_prefix) {
     std::vector<CheckConfig> out;
     for (int i = 0; i < parent.check_size(); ++i) {
-      CheckConfig c = check(parent, pt, i, parent.check(i));
+      CheckConfig c = check(parent, pt, i, parent.check(i), vip_prefix);
       if (std::find(out.begin(), out.end(), c) != out.end())
         error(pt, parent, "check", i, "duplicate check: the same check is already listed above");
       out.push_back(std::move(c));
     }
     return out;
+  }
+
+  // source, interface, vrf: where the probes leave the switch from.
+  void binding(const config::Check& c, const Tree* t, const std::optional<IpPrefix>& vip_prefix,
+               CheckConfig& out) {
+    if (c.has_source()) {
+      if (auto a = IpAddress::parse(c.source())) {
+        out.source = *a;
+        if (vip_prefix && a->family() != vip_prefix->family())
+          error(t, c, "source", -1,
+                "source " + c.source() + " is not of the servers' address family (" +
+                    (vip_prefix->family() == Family::kIpv4 ? "IPv4" : "IPv6") + ")");
+      } else {
+        error(t, c, "source", -1, "bad source address '" + c.source() + "'");
+      }
+    }
+    auto device = [&](const char* field, bool has, const std::string& name, std::string& into) {
+      if (!has) return;
+      // The kernel's rule for device names (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':' or
+      // whitespace.
+      const bool ok = !name.empty() && name.size() < 16 && name != "." && name != ".." &&
+                      name.find_first_of("/: \t\r\n") == std::string::npos;
+      if (!ok)
+        error(t, c, field, -1,
+              std::string(field) + " '" + name +
+                  "' is not a device name (1..15 characters, no '/', ':' or whitespace)");
+      into = name;
+    };
+    device("interface", c.has_interface(), c.interface(), out.interface);
+    device("vrf", c.has_vrf(), c.vrf(), out.vrf);
+    if (c.has_interface() && c.has_vrf())
+      error(t, c, "vrf", -1,
+            "interface and vrf exclude each other: a socket is bound to one device (bind to the port, which "
+            "already uses its VRF's routes, or to the VRF)");
   }
 
   DampeningConfig dampening(const config::Dampening& d, const Tree* t) {
@@ -317,7 +354,9 @@ class Validator {
             v.prefix().empty() ? "vip '" + v.name() + "' has no prefix" : "bad prefix: " + why);
     }
     const bool prefix_ok = why.empty();
-    out.checks = checks(v, t);
+    const std::optional<IpPrefix> valid_prefix =
+        prefix_ok ? std::optional<IpPrefix>(out.prefix) : std::nullopt;
+    out.checks = checks(v, t, valid_prefix);
     if (v.check_mode() == config::ANY) out.check_mode = CheckMode::kAny;
     bool any_server_check = false;
     for (const auto& s : v.server()) any_server_check = any_server_check || s.check_size() > 0;
@@ -354,7 +393,7 @@ class Validator {
                                   : "bad server address '" + s.address() + "'");
       }
       if (s.has_weight() && inRange(st, s, "weight", s.weight(), 1, 256)) sc.weight = s.weight();
-      sc.checks = checks(s, st);
+      sc.checks = checks(s, st, valid_prefix);
       if (sc.checks.empty() && out.checks.empty() && any_server_check)
         error(st, s, "name", -1,
               "server '" + s.name() + "' has no check and vip '" + v.name() +
@@ -390,6 +429,8 @@ class Validator {
         error(t, v, "degraded_tag", -1, "degraded_tag needs degraded_below");
       out.degraded_tag = v.degraded_tag();
     }
+    if (v.has_slow_start_s() && inRange(t, v, "slow_start_s", v.slow_start_s(), 0, 3600))
+      out.slow_start_s = v.slow_start_s();
     if (v.has_min_healthy_percent()) {
       out.min_healthy_percent = v.min_healthy_percent();
       inRange(t, v, "min_healthy_percent", v.min_healthy_percent(), 1, 100);

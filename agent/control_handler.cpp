@@ -86,6 +86,7 @@ control::VipStatus toVipStatus(const VipSnapshot& v) {
       co->set_consecutive_failures(c.failures);
       co->set_shared_by(c.shared_by);
     }
+    so->set_slow_start_percent(s.slow_start_percent);
   }
   return out;
 }

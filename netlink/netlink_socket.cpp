@@ -164,4 +164,17 @@ int NetlinkSocket::receive(std::vector<Bytes>& messages) {
   return 0;
 }
 
+bool NetlinkSocket::receivePending(std::vector<Bytes>& messages, int max_datagrams) {
+  bool overrun = false;
+  for (int i = 0; i < max_datagrams; ++i) {
+    const int err = receive(messages);
+    if (err == ENOBUFS) {
+      overrun = true;
+      continue;
+    }
+    if (err != 0) break;  // EAGAIN: nothing more pending
+  }
+  return overrun;
+}
+
 }  // namespace anycastd::nl

@@ -86,7 +86,10 @@ std::string checkModeName(const control::VipStatus& vip) {
 std::string serverHealthName(const control::ServerStatus& server) {
   if (server.has_drain()) return "drained";
   switch (server.health()) {
-    case control::ServerStatus::UP: return "up";
+    case control::ServerStatus::UP:
+      if (server.slow_start_percent() > 0)
+        return "up (slow start " + std::to_string(server.slow_start_percent()) + "%)";
+      return "up";
     case control::ServerStatus::DOWN: return "down";
     default: return "unknown(" + std::to_string(server.health()) + ")";
   }

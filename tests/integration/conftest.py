@@ -31,9 +31,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 import fabric as lab  # noqa: E402
 import frr_root  # noqa: E402
+from helpers import ANYCASTCTL  # noqa: E402
 
 ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
-ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or ANYCASTD.with_name("anycastctl"))
 FRR_RELEASES = lab.FRR_RELEASES
 DEFAULT_FRR = "8.4"
 

@@ -9,9 +9,8 @@ import socket
 import subprocess
 from pathlib import Path
 
-from conftest import ANYCASTCTL
 from fabric import VIP4, VIP6, run, wait_for
-from helpers import TIMEOUT, addresses, metric, scrape, wait_announced, wait_group, wait_spine, wait_withdrawn
+from helpers import ANYCASTCTL, TIMEOUT, addresses, metric, scrape, wait_announced, wait_group, wait_spine, wait_withdrawn
 
 ALL = ("s1", "s2", "s3")
 def vips_json(ctl):

@@ -515,3 +515,51 @@ TEST(ConfigLoader, BadCheckCombinationsNameThePlace) {
   expectError(vipWith("  check_mode: SOME\n" + std::string(kTcp) + kServers),
               "f.conf:5:3: Unknown enumeration value");
 }
+
+TEST(ConfigLoader, ProbeBinding) {
+  ConfigResult r = parseConfig(
+      vipWith("  check { tcp { port: 80 } source: \"192.0.2.1\" vrf: \"red\" }\n" + std::string(kServers)),
+      "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  const CheckConfig& c = r.config->vips[0].checks[0];
+  CHECK_TRUE(c.source.has_value());
+  STRCMP_EQUAL("192.0.2.1", c.source->str().c_str());
+  STRCMP_EQUAL("red", c.vrf.c_str());
+  STRCMP_EQUAL("", c.interface.c_str());
+  ConfigResult i = parseConfig(
+      vipWith("  check { icmp { } interface: \"eth-s1\" }\n" + std::string(kServers)), "f.conf");
+  CHECK_TRUE(i.config.has_value());
+  STRCMP_EQUAL("eth-s1", i.config->vips[0].checks[0].interface.c_str());
+  CHECK_FALSE(i.config->vips[0].checks[0].source.has_value());
+  // Exec checks accept them too (the program gets them in its environment).
+  ConfigResult e = parseConfig(
+      vipWith("  check { exec { command: \"/x\" } vrf: \"red\" }\n" + std::string(kServers)), "f.conf");
+  CHECK_TRUE(e.config.has_value());
+}
+
+TEST(ConfigLoader, ProbeBindingErrors) {
+  expectError(vipWith("  check { tcp { port: 80 } source: \"2001:db8::1\" }\n" + std::string(kServers)),
+              "f.conf:4:28: source 2001:db8::1 is not of the servers' address family (IPv4)");
+  expectError(vipWith("  check { tcp { port: 80 } source: \"192.0.2.300\" }\n" + std::string(kServers)),
+              "f.conf:4:28: bad source address '192.0.2.300'");
+  expectError(vipWith("  check { tcp { port: 80 } interface: \"a-name-far-too-long\" }\n" +
+                      std::string(kServers)),
+              "f.conf:4:28: interface 'a-name-far-too-long' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } vrf: \"a/b\" }\n" + std::string(kServers)),
+              "f.conf:4:28: vrf 'a/b' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } vrf: \"\" }\n" + std::string(kServers)),
+              "f.conf:4:28: vrf '' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } interface: \"eth0\" vrf: \"red\" }\n" +
+                      std::string(kServers)),
+              "f.conf:4:46: interface and vrf exclude each other");
+}
+
+TEST(ConfigLoader, SlowStart) {
+  ConfigResult d = parseConfig(kValid, "f.conf");
+  LONGS_EQUAL(0, d.config->vips[0].slow_start_s);
+  ConfigResult r = parseConfig(vipWith("  slow_start_s: 30\n" + std::string(kTcp) + kServers), "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  LONGS_EQUAL(30, r.config->vips[0].slow_start_s);
+  expectError(vipWith("  slow_start_s: 3601\n" + std::string(kTcp) + kServers),
+              "f.conf:4:3: slow_start_s 3601 is out of range 0..3600");
+}

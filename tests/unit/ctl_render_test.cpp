@@ -103,6 +103,9 @@ TEST(CtlRender, NamesStatesAndHealth) {
   STRCMP_EQUAL("drained", serverHealthName(st.vips(0).servers(2)).c_str());
   control::ServerStatus down;
   STRCMP_EQUAL("down", serverHealthName(down).c_str());
+  control::ServerStatus ramping = st.vips(0).servers(0);
+  ramping.set_slow_start_percent(37);
+  STRCMP_EQUAL("up (slow start 37%)", serverHealthName(ramping).c_str());
 }
 
 TEST(CtlRender, VipTable) {
