@@ -16,7 +16,9 @@ const char* toString(CheckMode mode) {
   return mode == CheckMode::kAny ? "any" : "all";
 }
 
-std::string checkLabel(const CheckConfig& c) {
+namespace {
+
+std::string probeLabel(const CheckConfig& c) {
   const std::string port = std::to_string(c.port);
   switch (c.kind) {
     case CheckKind::kTcp: return "tcp:" + port;
@@ -29,6 +31,16 @@ std::string checkLabel(const CheckConfig& c) {
     case CheckKind::kExec: return "exec:" + c.exec.command;
   }
   return "?";
+}
+
+}  // namespace
+
+std::string checkLabel(const CheckConfig& c) {
+  std::string out = probeLabel(c);
+  if (!c.vrf.empty()) out += " vrf " + c.vrf;
+  if (!c.interface.empty()) out += " dev " + c.interface;
+  if (c.source) out += " from " + c.source->str();
+  return out;
 }
 
 std::vector<std::string> checkLabels(const std::vector<CheckConfig>& checks) {

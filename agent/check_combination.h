@@ -18,7 +18,8 @@ HealthState combineChecks(CheckMode mode, const std::vector<HealthState>& checks
 
 const char* toString(CheckMode mode);  // "all", "any"
 
-// A short name of what the check probes, without its timing.
+// A short name of what the check probes, without its timing; a bound probe says where it leaves from
+// ("tcp:80 vrf red", "icmp dev swp1 from 192.0.2.129").
 std::string checkLabel(const CheckConfig& check);
 // The labels of a server's checks, made unique within the list ("tcp:80", "tcp:80#2").
 std::vector<std::string> checkLabels(const std::vector<CheckConfig>& checks);

@@ -52,6 +52,13 @@ TEST(CheckCombination, LabelsSayWhatIsProbed) {
   exec.kind = CheckKind::kExec;
   exec.exec.command = "/usr/lib/anycastd/check-db";
   STRCMP_EQUAL("exec:/usr/lib/anycastd/check-db", checkLabel(exec).c_str());
+  CheckConfig bound = tcp;
+  bound.vrf = "red";
+  STRCMP_EQUAL("tcp:80 vrf red", checkLabel(bound).c_str());
+  bound.vrf.clear();
+  bound.interface = "swp1";
+  bound.source = *IpAddress::parse("192.0.2.129");
+  STRCMP_EQUAL("tcp:80 dev swp1 from 192.0.2.129", checkLabel(bound).c_str());
   STRCMP_EQUAL("all", toString(CheckMode::kAll));
   STRCMP_EQUAL("any", toString(CheckMode::kAny));
 }
