@@ -22,6 +22,7 @@ configuration the README documents):
   "10.3" to run the whole suite against FRR 10.3 only.
 """
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 import fabric as lab  # noqa: E402
 import frr_root  # noqa: E402
+from helpers import ANYCASTCTL  # noqa: E402
 
 ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
 FRR_RELEASES = lab.FRR_RELEASES
@@ -138,3 +140,21 @@ def bare_fabric(lab_fabric):
 def anycastd_binary():
     require_anycastd()
     return ANYCASTD
+
+
+@pytest.fixture
+def ctl(fabric):
+    """Runs anycastctl against the fabric's anycastd: ctl("show", "vips") returns the CompletedProcess and
+    fails the test on a non-zero exit unless check=False; as_user=(uid, gid) runs it as that user."""
+    if not os.access(ANYCASTCTL, os.X_OK):
+        pytest.skip(f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)")
+
+    def call(*args, check=True, as_user=None):
+        cmd = [str(ANYCASTCTL), "--socket", str(fabric.control_socket), *args]
+        if as_user:
+            cmd = ["setpriv", f"--reuid={as_user[0]}", f"--regid={as_user[1]}", "--clear-groups", *cmd]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}")
+        return p
+    return call

@@ -117,6 +117,22 @@ def observe(seconds, probe, interval=0.05):
     return seen
 
 
+def scrape(fab, port=9370):
+    """The text of anycastd's /metrics on 127.0.0.1:port in the leaf."""
+    p = fab.exec(fab.leaf, "/usr/bin/python3", "-c",
+                 f"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics', "
+                 "timeout=5).read().decode())")
+    return p.stdout
+
+
+def metric(text, name, **labels):
+    """The value of the series `name{labels...}` (labels given must match; others are ignored)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
 def anycastctl(fab, *args):
     """Runs anycastctl against the fabric's anycastd and returns its output; fails the test if it fails."""
     assert os.access(ANYCASTCTL, os.X_OK), f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)"
