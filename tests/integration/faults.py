@@ -91,6 +91,17 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def open_fds(pid):
+    """What each of pid's open fds refers to, sorted; an fd closed while reading is left out."""
+    out = []
+    for n in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            out.append(os.readlink(f"/proc/{pid}/fd/{n}"))
+        except FileNotFoundError:
+            pass
+    return sorted(out)
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -121,10 +132,10 @@ class Resources:
 
     def check(self, fab, timeout=TIMEOUT):
         assert fab.anycastd_pid == self.pid, "anycastd was restarted: compare with a new baseline"
-        wait_for(lambda: fd_count(self.pid), timeout,
-                 f"anycastd's open fds back to at most {self.fd_bound()} (baseline {self.fds}): "
-                 f"{sorted(os.readlink(f'/proc/{self.pid}/fd/{n}') for n in os.listdir(f'/proc/{self.pid}/fd'))}",
-                 until=lambda n: n <= self.fd_bound())
+        # The probe returns what the fds are, so that a timeout shows them.
+        wait_for(lambda: open_fds(self.pid), timeout,
+                 f"anycastd's open fds back to at most {self.fd_bound()} (baseline {self.fds})",
+                 until=lambda fds: len(fds) <= self.fd_bound())
         rss = rss_kb(self.pid)
         assert rss <= self.rss_bound(), f"anycastd's RSS {rss} kB, baseline {self.rss} kB (bound {self.rss_bound()})"
         return fd_count(self.pid), rss
