@@ -104,6 +104,20 @@ bool parseNested(nlattr** tb, int maxtype, const nlattr* nest, const nla_policy*
   return parseStrict(tb, maxtype, static_cast<nlattr*>(nla_data(nest)), nla_len(nest), policy, error);
 }
 
+std::vector<MessageSpan> splitDatagram(const uint8_t* data, size_t len) {
+  std::vector<MessageSpan> out;
+  size_t offset = 0;
+  // offset may pass len: the last message's padding need not be in the datagram.
+  while (offset < len && len - offset >= NLMSG_HDRLEN) {
+    nlmsghdr h;
+    std::memcpy(&h, data + offset, sizeof h);
+    if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - offset) break;
+    out.push_back({offset, h.nlmsg_len});
+    offset += NLMSG_ALIGN(h.nlmsg_len);
+  }
+  return out;
+}
+
 bool decodeAck(const uint8_t* data, size_t len, AckInfo& out, std::string* error) {
   out = {};
   ParsedMessage m;

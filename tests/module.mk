@@ -20,9 +20,10 @@ $(BUILD)/kernel_tests: $(KERNEL_TEST_OBJS) $(LIB_OBJS)
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-# `make test`: installs what is missing, builds, runs every suite and prints "N passed, N failed".
+# `make test`: installs what is missing, builds (also the fuzz and sanitizer trees, tests/fuzz/module.mk), runs
+# every suite and prints "N passed, N failed".
 test: deps lab-deps
-	$(MAKE) -j$$(nproc) all $(BUILD)/unit_tests $(BUILD)/kernel_tests
+	$(MAKE) -j$$(nproc) all $(BUILD)/unit_tests $(BUILD)/kernel_tests fuzz-build sanitize-build
 	tests/run-all.sh $(BUILD)
 
 # The single-site demo on the namespace fabric (no docker): one leaf, a gobgpd spine, three servers.

@@ -1,4 +1,5 @@
-// Decoding of the kernel's ACK/error and DONE messages (with extended-ACK text) and of link messages.
+// Decoding of the kernel's ACK/error and DONE messages (with extended-ACK text) and of link messages, and the
+// walk over the messages of one datagram.
 #include "netlink/netlink_message.h"
 
 #include <CppUTest/TestHarness.h>
@@ -133,4 +134,39 @@ TEST(LinkDecode, Malformed) {
   b[38] = 'x';  // name not NUL-terminated
   b[39] = 'y';
   CHECK_FALSE(decodeLink(b.data(), b.size(), link, &error));
+}
+
+TEST_GROUP(SplitDatagram){};
+
+// Two messages, the second unpadded at the end of the datagram (18 bytes; its padding would reach 20).
+// The walk used to step past the end there and read a header beyond the buffer.
+TEST(SplitDatagram, LastMessageWithoutPadding) {
+  std::vector<uint8_t> d = {
+      0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // NLMSG_DONE, 20
+      0x12, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb,  // NOOP, 18
+  };
+  auto spans = splitDatagram(d.data(), d.size());
+  LONGS_EQUAL(2, spans.size());
+  LONGS_EQUAL(0, spans[0].offset);
+  LONGS_EQUAL(20, spans[0].length);
+  LONGS_EQUAL(20, spans[1].offset);
+  LONGS_EQUAL(18, spans[1].length);
+  // Alone: one message of 18 bytes in an 18-byte datagram.
+  std::vector<uint8_t> one(d.begin() + 20, d.end());
+  spans = splitDatagram(one.data(), one.size());
+  LONGS_EQUAL(1, spans.size());
+  LONGS_EQUAL(18, spans[0].length);
+}
+
+TEST(SplitDatagram, StopsAtABadLength) {
+  std::vector<uint8_t> d = {
+      0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // 16 bytes, fine
+      0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // nlmsg_len 8 < header
+      0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // never reached
+  };
+  LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
+  d[16] = 0x40;  // runs past the end
+  LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
+  LONGS_EQUAL(0, splitDatagram(d.data(), 15).size());  // shorter than a header
+  LONGS_EQUAL(0, splitDatagram(nullptr, 0).size());
 }
