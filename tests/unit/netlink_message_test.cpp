@@ -103,6 +103,24 @@ TEST(NetlinkAck, MalformedAcks) {
   CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
 }
 
+// Error codes beyond any errno are malformed. INT_MIN used to be negated (undefined behaviour; found by
+// tests/fuzz/netlink_fuzzer).
+TEST(NetlinkAck, ErrorCodeBeyondAnyErrno) {
+  std::vector<uint8_t> b = kCappedError;
+  b[16] = 0x00, b[17] = 0x00, b[18] = 0x00, b[19] = 0x80;  // INT_MIN
+  CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
+  STRCMP_CONTAINS("is no errno", error.c_str());
+  b[16] = 0x01, b[17] = 0xf0, b[18] = 0xff, b[19] = 0xff;  // -4095: the largest errno
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(4095, ack.error);
+  std::vector<uint8_t> done = {0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+                               0x00, 0x00, 0x00, 0x80};  // NLMSG_DONE with status INT_MIN
+  CHECK_FALSE(decodeAck(done.data(), done.size(), ack, &error));
+  done[19] = 0x00, done[16] = 0x10;  // a positive length, as old kernels sent: success
+  CHECK_TRUE(decodeAck(done.data(), done.size(), ack, &error));
+  LONGS_EQUAL(0, ack.error);
+}
+
 TEST_GROUP(LinkDecode) {
   LinkMessage link;
   std::string error;
