@@ -6,6 +6,8 @@ header comment):
   zapi     [release pick, chunking] + zebra's side of a session: the golden messages of
            tests/unit/zapi_golden_test.cpp, and ERROR/CAPABILITIES/ROUTE_NOTIFY_OWNER conversations
   control  [chunking] + framed control requests (show, drain, undrain, reload, show config)
+  probe    servers' answers: DNS responses, HTTP responses (Content-Length, chunked, close-delimited),
+           ICMP echo replies (IPv4 with and without the IP header, IPv6)
   netlink  datagrams captured from the kernel in a scratch network namespace (dumps of routes, nexthop
            objects, links, neighbours; notifications; an error ACK). Needs root (`ip netns`).
 """
@@ -209,6 +211,38 @@ def netlink_seeds():
         subprocess.run(["ip", "netns", "del", ns], check=False)
 
 
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def probe_seeds():
+    qname = b"\x07example\x04test\x00"
+    question = qname + struct.pack(">HH", 1, 1)
+    answer = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes([192, 0, 2, 53])
+    write("probe", "dns-a", struct.pack(">HHHHHH", 0x1234, 0x8180, 1, 1, 0, 0) + question + answer)
+    answer6 = b"\xc0\x0c" + struct.pack(">HHIH", 28, 1, 60, 16) + bytes.fromhex("20010db8000000000000000000000053")
+    write("probe", "dns-aaaa", struct.pack(">HHHHHH", 7, 0x8180, 1, 1, 0, 0) + qname + struct.pack(">HH", 28, 1)
+          + answer6)
+    write("probe", "dns-servfail", struct.pack(">HHHHHH", 9, 0x8182, 1, 0, 0, 0) + question)
+    write("probe", "http-length", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+    write("probe", "http-chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nheal\r\n3;x=y\r\nthy"
+          b"\r\n0\r\n\r\n")
+    write("probe", "http-close", b"HTTP/1.0 503 Service Unavailable\r\nConnection: close\r\n\r\ndown")
+    echo = struct.pack(">BBHHH", 0, 0, 0, 0x4242, 7) + b"anycastd"
+    echo = echo[:2] + struct.pack(">H", checksum(echo)) + echo[4:]
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(echo), 1, 0, 64, 1, 0, bytes([192, 0, 2, 2]),
+                     bytes([192, 0, 2, 1]))
+    ip = ip[:10] + struct.pack(">H", checksum(ip)) + ip[12:]
+    write("probe", "icmp4-with-ip-header", ip + echo)
+    write("probe", "icmp4", echo)
+    write("probe", "icmp6", struct.pack(">BBHHH", 129, 0, 0, 0x4242, 7) + b"anycastd")
+
+
 def config_seeds():
     write("config", "minimal.conf", b'vip { name: "v" prefix: "192.0.2.1/32" check { tcp { port: 80 } }\n'
           b'  server { name: "a" address: "198.51.100.2" } }\n')
@@ -220,6 +254,7 @@ if __name__ == "__main__":
         netlink_capture(sys.argv[2])
         sys.exit(0)
     config_seeds()
+    probe_seeds()
     zapi_seeds()
     control_seeds()
     netlink_seeds()
