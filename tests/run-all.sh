@@ -8,7 +8,7 @@
 #   asan-*               the sanitized build (ASAN_BUILD, default build-asan): unit_tests, kernel_tests and the
 #                        integration files in ASAN_INTEGRATION against the sanitized anycastd
 # `--suites a,b,...` runs only the named suites (unit_tests kernel_tests integration lab fuzz asan-unit_tests
-# asan-kernel_tests asan-integration); `make sanitize` runs unit_tests,kernel_tests,integration on build-asan.
+# asan-kernel_tests asan-integration); `make sanitize` runs the asan-* ones with the whole integration suite.
 # Each suite's own output is shown as it runs. A missing binary, a crash without a summary, and skipped
 # integration tests all count as failures. Exit status: 0 only when nothing failed.
 set -u
@@ -33,7 +33,9 @@ FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 # A representative part of the integration suite against the sanitized daemon (the whole of it: make sanitize).
-ASAN_INTEGRATION=${ASAN_INTEGRATION:-tests/integration/test_control.py tests/integration/test_reload.py}
+# ~2.5 min: the control socket, reload, fast failure (netlink events) and zebra mode (the ZAPI session).
+ASAN_INTEGRATION=${ASAN_INTEGRATION:-tests/integration/test_control.py tests/integration/test_reload.py
+  tests/integration/test_fast_failure.py tests/integration/test_zebra_mode.py}
 
 TMP=$(mktemp -d /tmp/anycastd-run-all.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

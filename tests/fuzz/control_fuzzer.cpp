@@ -2,8 +2,9 @@
 // agent/control_handler.h). Input: byte 0 says how the stream is cut into reads, the rest is what a client
 // writes to the control socket. Frames go through FrameDecoder as ControlServer feeds it; each frame that
 // parses as a Request is handled by a ControlHandler over a real Agent (examples/anycastd.conf, written to a
-// temporary file for reload) whose dataplane is an in-memory one. Every response must be either ok or carry
-// an error. Seeds: tests/fuzz/corpus/control/ (framed show, drain, undrain, reload, show config requests).
+// temporary file for reload, removed at exit) whose dataplane is an in-memory one. Every response must be
+// either ok or carry an error. Seeds: tests/fuzz/corpus/control/ (framed show, drain, undrain, reload, show
+// config requests).
 #include <unistd.h>
 
 #include <cstddef>
@@ -55,14 +56,17 @@ struct World {
   std::unique_ptr<ControlHandler> handler;
 };
 
+char config_path[] = "/tmp/anycastd-control-fuzzer-XXXXXX";
+
 World& world() {
   static World* w = [] {
     std::ifstream in(ANYCASTD_SOURCE_DIR "/examples/anycastd.conf");
     std::stringstream text;
     text << in.rdbuf();
-    char path[] = "/tmp/anycastd-control-fuzzer-XXXXXX";
-    const int fd = ::mkstemp(path);
+    const char* path = config_path;
+    const int fd = ::mkstemp(config_path);
     if (fd < 0) std::abort();
+    std::atexit([] { ::unlink(config_path); });
     const std::string t = text.str();
     if (::write(fd, t.data(), t.size()) != static_cast<ssize_t>(t.size())) std::abort();
     ::close(fd);
@@ -85,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t pattern[] = {data[0]};
   FrameDecoder decoder;
   std::string frame;
-  for (std::span<const uint8_t> chunk : fuzz::chunks(stream, data[0] ? std::span(pattern) : std::span<const uint8_t>{})) {
+  for (std::span<const uint8_t> chunk :
+       fuzz::chunks(stream, data[0] ? std::span(pattern) : std::span<const uint8_t>{})) {
     decoder.feed(reinterpret_cast<const char*>(chunk.data()), chunk.size());
     FrameDecoder::Result r;
     while ((r = decoder.next(frame)) == FrameDecoder::Result::kFrame) {

@@ -3,7 +3,8 @@
 
 namespace anycastd::fuzz {
 
-std::vector<std::span<const uint8_t>> chunks(std::span<const uint8_t> data, std::span<const uint8_t> pattern) {
+std::vector<std::span<const uint8_t>> chunks(std::span<const uint8_t> data,
+                                             std::span<const uint8_t> pattern) {
   std::vector<std::span<const uint8_t>> out;
   if (pattern.empty()) {
     out.push_back(data);

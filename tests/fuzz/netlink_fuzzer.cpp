@@ -30,7 +30,8 @@ constexpr uint32_t kTable = 254;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const nl::Bytes datagram(data, data + size);  // heap copy, aligned as a received buffer is
   ReachabilityDetector reach;
-  reach.watchGateways({{*IpAddress::parse("192.0.2.2"), 2}, {*IpAddress::parse("192.0.2.6"), 3},
+  reach.watchGateways({{*IpAddress::parse("192.0.2.2"), 2},
+                       {*IpAddress::parse("192.0.2.6"), 3},
                        {*IpAddress::parse("2001:db8:1::2"), 0}});
   ExternalChangeDetector external(kProtocol, kTable, 4242);
   external.watchLinks({1, 2, 3});
@@ -68,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     KernelState state = adoptKernelState(own, nexthops, protocol, {});
     (void)adoptKernelState(own, nexthops, protocol, state.entries);
     for (const auto& [id, nh] : nexthops)
-      if (nh.isGroup()) (void)describeDetachedGroup(id, nh.family == 10 ? Family::kIpv6 : Family::kIpv4, nexthops, protocol);
+      if (nh.isGroup())
+        (void)describeDetachedGroup(id, nh.family == 10 ? Family::kIpv6 : Family::kIpv4, nexthops, protocol);
   }
   return 0;
 }

@@ -23,8 +23,8 @@ void decodeAll(std::span<const uint8_t> bytes) {
   (void)decodeHeader(bytes);
   (void)decodeHeaderPrefix(bytes);
   for (FrrRelease r : kAllFrrReleases) {
-    for (ZapiCommand c : {ZapiCommand::kRouteAdd, ZapiCommand::kRouteDelete, ZapiCommand::kRedistributeRouteAdd,
-                          ZapiCommand::kRedistributeRouteDel}) {
+    for (ZapiCommand c : {ZapiCommand::kRouteAdd, ZapiCommand::kRouteDelete,
+                          ZapiCommand::kRedistributeRouteAdd, ZapiCommand::kRedistributeRouteDel}) {
       auto route = decodeRoute(r, c, bytes);
       if (!route.ok() || c != ZapiCommand::kRouteAdd) continue;
       auto again = encodeRouteAdd(r, route.value());
@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)session.start();
   ZapiFramer framer;
   const uint8_t pattern[] = {data[1], static_cast<uint8_t>(data[1] * 7 + 3)};
-  for (std::span<const uint8_t> chunk : fuzz::chunks(stream, data[1] ? std::span(pattern) : std::span<const uint8_t>{})) {
+  for (std::span<const uint8_t> chunk :
+       fuzz::chunks(stream, data[1] ? std::span(pattern) : std::span<const uint8_t>{})) {
     framer.feed(chunk);
     ZapiMessage m;
     ZapiFramer::Status st;
