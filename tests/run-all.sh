@@ -46,7 +46,7 @@ summary=""
 note() {  # suite passed failed [remark]
   passed=$((passed + $2))
   failed=$((failed + $3))
-  summary="$summary$(printf '  %-14s passed=%d failed=%d%s' "$1:" "$2" "$3" "${4:+ ($4)}")"$'\n'
+  summary="$summary$(printf '  %-18s passed=%d failed=%d%s' "$1:" "$2" "$3" "${4:+ ($4)}")"$'\n'
 }
 
 wanted() {  # suite name
@@ -137,6 +137,10 @@ run_cpputest asan-kernel_tests "$ASAN_BUILD/kernel_tests"
 # shellcheck disable=SC2086
 run_pytest asan-integration "$(cd "$ASAN_BUILD" 2>/dev/null && pwd || echo "$ASAN_BUILD")/anycastd" /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
   $ASAN_INTEGRATION
+
+if [ -n "$ONLY" ] && [ -z "$summary" ]; then
+  note "--suites" 0 1 "no suite named in '${ONLY:1:-1}'"
+fi
 
 echo "==== summary"
 printf '%s' "$summary"
