@@ -113,8 +113,10 @@ TEST(NetlinkAck, ErrorCodeBeyondAnyErrno) {
   b[16] = 0x01, b[17] = 0xf0, b[18] = 0xff, b[19] = 0xff;  // -4095: the largest errno
   CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
   LONGS_EQUAL(4095, ack.error);
+  // clang-format off
   std::vector<uint8_t> done = {0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
                                0x00, 0x00, 0x00, 0x80};  // NLMSG_DONE with status INT_MIN
+  // clang-format on
   CHECK_FALSE(decodeAck(done.data(), done.size(), ack, &error));
   done[19] = 0x00, done[16] = 0x10;  // a positive length, as old kernels sent: success
   CHECK_TRUE(decodeAck(done.data(), done.size(), ack, &error));
@@ -159,10 +161,12 @@ TEST_GROUP(SplitDatagram){};
 // Two messages, the second unpadded at the end of the datagram (18 bytes; its padding would reach 20).
 // The walk used to step past the end there and read a header beyond the buffer.
 TEST(SplitDatagram, LastMessageWithoutPadding) {
+  // clang-format off
   std::vector<uint8_t> d = {
       0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // NLMSG_DONE, 20
       0x12, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb,  // NOOP, 18
   };
+  // clang-format on
   auto spans = splitDatagram(d.data(), d.size());
   LONGS_EQUAL(2, spans.size());
   LONGS_EQUAL(0, spans[0].offset);
@@ -177,11 +181,13 @@ TEST(SplitDatagram, LastMessageWithoutPadding) {
 }
 
 TEST(SplitDatagram, StopsAtABadLength) {
+  // clang-format off
   std::vector<uint8_t> d = {
       0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // 16 bytes, fine
       0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // nlmsg_len 8 < header
       0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // never reached
   };
+  // clang-format on
   LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
   d[16] = 0x40;  // runs past the end
   LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
