@@ -24,6 +24,7 @@ include platform/module.mk
 include agent/module.mk
 include agent/ctl/module.mk
 include tests/module.mk
+include tests/fuzz/module.mk
 include images/module.mk
 include images/lab.mk
 
@@ -45,6 +46,6 @@ install: $(BUILD)/anycastd
 .SECONDARY:
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="g++ make pkg-config protobuf-compiler libprotobuf-dev libnl-3-dev libnl-route-3-dev libevent-dev
  libcpputest-dev libssl-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
- dpkg-dev lintian systemd openssl dnsmasq-base nginx-light"
+ dpkg-dev lintian systemd openssl dnsmasq-base nginx-light clang libclang-rt-14-dev llvm"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,7 +1,7 @@
 """Soak: the fault-injection scenarios of tests/integration/test_faults.py and tests/soak/faults_zebra.py (kernel
 mode here), repeated SOAK_ITERATIONS times (default 10) and bigger (longer storms, more connections and
 reloads). Each iteration ends with the same convergence and leak checks as in `make test`;
-the fabric is reset between iterations. Run by `make soak` (tests/run-all.sh BUILD soak); takes about
+the fabric is reset between iterations. Run by `make soak` (tests/run-all.sh --suites soak,... BUILD); takes about
 10 minutes with the default on a loaded 2-core machine (one iteration of the whole suite: ~1 minute).
 """
 import os
