@@ -14,7 +14,7 @@ PKGS := libnl-3.0 libnl-route-3.0 protobuf libevent_core libssl libcrypto
 CPPFLAGS += -I. -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-.PHONY: all deps test unit integration demo demo-netns install clean
+.PHONY: all deps test soak unit integration demo demo-netns install clean
 all: $(BUILD)/anycastd $(BUILD)/anycastctl
 
 # Order matters: agent/module.mk links the daemon from the object lists the others define.
@@ -25,6 +25,7 @@ include agent/module.mk
 include agent/ctl/module.mk
 include tests/module.mk
 include tests/bench/module.mk
+include tests/fuzz/module.mk
 include images/module.mk
 include images/lab.mk
 
@@ -46,6 +47,6 @@ install: $(BUILD)/anycastd
 .SECONDARY:
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

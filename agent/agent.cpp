@@ -4,6 +4,7 @@
 #include <map>
 #include <random>
 
+#include "agent/check_combination.h"
 #include "agent/log.h"
 #include "agent/wall_clock.h"
 
@@ -15,6 +16,18 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 // An external change (a nexthop object deleted with its link, a route deleted by hand) is acted on after a
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
 constexpr std::chrono::milliseconds kExternalChangeDelay{20};
+
+// The failure to show for a server: the first failing check's, else the first check's; prefixed with the
+// check's label when it has several.
+std::string lastFailure(const std::vector<CheckSnapshot>& checks) {
+  const CheckSnapshot* pick = nullptr;
+  for (const CheckSnapshot& c : checks)
+    if (!c.last_failure.empty() &&
+        (!pick || (c.health == HealthState::kDown && pick->health == HealthState::kUp)))
+      pick = &c;
+  if (!pick) return "";
+  return checks.size() > 1 ? pick->label + ": " + pick->last_failure : pick->last_failure;
+}
 
 std::string describeDrain(const DrainInfo& d) {
   return "by " + d.by + (d.reason.empty() ? "" : ": " + d.reason);
@@ -33,6 +46,9 @@ const char* toString(VipState state) {
 
 Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
     : loop_(loop),
+      probes_(
+          [this](const ProbeKey& key, Prober::Callback report) { return makeProber(key, std::move(report)); },
+          nowUnixMs),
       config_(std::move(config)),
       dataplane_(dataplane),
       reconciler_(dataplane),
@@ -59,6 +75,11 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
     decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
     reconcile();
   });
+  vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+  vip->ramp_timer = std::make_unique<Timer>(loop_, [this, raw] {
+    decide(*raw);
+    reconcile();
+  });
   vip->since_unix_ms = nowUnixMs();
   const Route* found = nullptr;
   if (adopted) {
@@ -68,13 +89,49 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
   for (const ServerConfig& sc : vc.servers) {
     const bool in_route = found && std::any_of(found->nexthops.begin(), found->nexthops.end(),
                                                [&](const NextHop& nh) { return nh.gateway == sc.address; });
-    auto server = std::make_unique<Server>(
-        sc, HealthStateMachine(vc.check.rise, vc.check.fall, in_route ? HealthState::kUp : HealthState::kDown));
+    auto server = std::make_unique<Server>(sc);
+    subscribeChecks(*vip, *server, in_route ? HealthState::kUp : HealthState::kDown);
     server->since_unix_ms = vip->since_unix_ms;
     server->last_change = in_route ? "adopted from the route of a previous run" : "starting: down until proven";
     vip->servers.push_back(std::move(server));
   }
   return vip;
+}
+
+void Agent::subscribeChecks(Vip& vip, Server& server, HealthState initial) {
+  const std::vector<CheckConfig>& configs = checksOf(vip.config, server.config);
+  std::vector<ProbeRegistry::Subscription> subs;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    ProbeKey key = makeProbeKey(configs[i], server.config.address, vip.config.name, vip.config.prefix.str(),
+                                server.config.name);
+    Vip* v = &vip;
+    Server* s = &server;
+    subs.push_back(
+        probes_.subscribe(key, initial, [this, v, s, i](const ProbeResult* r, const HealthTransition* t) {
+          onCheckUpdate(*v, *s, i, r, t);
+        }));
+  }
+  server.checks = std::move(subs);  // releases the old subscriptions after the new ones hold their keys
+  server.check_labels = checkLabels(configs);
+  server.health = combinedHealth(vip, server);
+  server.had_verdict = server.had_verdict || judged(server);
+}
+
+HealthState Agent::combinedHealth(const Vip& vip, const Server& server) const {
+  std::vector<HealthState> states;
+  for (const auto& c : server.checks) states.push_back(c.state().health.state());
+  return combineChecks(vip.config.check_mode, states);
+}
+
+std::unique_ptr<Prober> Agent::makeProber(const ProbeKey& key, Prober::Callback report) {
+  static std::mt19937 rng(std::random_device{}());
+  auto prober =
+      std::make_unique<Prober>(loop_, key.check, key.address, std::move(report),
+                               ProbeTarget{{}, key.server_name, key.vip_prefix, key.vip_name, &exec_runner_});
+  // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
+  prober->start(
+      std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, key.check.interval_ms / 4)(rng)));
+  return prober;
 }
 
 void Agent::restoreDrains(const std::vector<DrainRecord>& drains) {
@@ -131,34 +188,50 @@ Status Agent::start() {
     dataplane_events_ = std::make_unique<ReadWatch>(loop_, fd, [this] { dataplane_.processEvents(); });
 
   started_ = true;
-  for (auto& vip : vips_)
-    for (auto& server : vip->servers) startProbing(*vip, *server);
+  probes_.start();
   reportInitialRoutesIfComplete();  // no servers, or every one adopted up
   return Status::ok();
 }
 
-void Agent::startProbing(Vip& vip, Server& server) {
-  static std::mt19937 rng(std::random_device{}());
-  const auto interval = vip.config.check.interval_ms;
-  server.prober =
-      std::make_unique<Prober>(loop_, vip.config.check, server.config.address,
-                               [this, &vip, &server](const ProbeResult& r) { onProbeResult(vip, server, r); },
-                               ProbeTarget{{}, server.config.name, vip.config.prefix.str(), vip.config.name,
-                                           &exec_runner_});
-  // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
-  server.prober->start(std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, interval / 4)(rng)));
+void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
+                          const HealthTransition* transition) {
+  if (result && hooks.probe) hooks.probe(vip.config.name, server.config.name, *result);
+  const bool had_verdict = server.had_verdict;
+  server.had_verdict = had_verdict || judged(server);
+  const bool several = server.checks.size() > 1;
+  const std::string label = check < server.check_labels.size() ? server.check_labels[check] : "?";
+  if (transition && several)
+    logInfo("vip " + vip.config.name + " server " + server.config.name + " check " + label + " " +
+            toString(transition->from) + " -> " + toString(transition->to) + ": " + transition->reason);
+  const HealthState now = combinedHealth(vip, server);
+  if (now == server.health || !transition) return reportInitialRoutesIfComplete();
+  HealthTransition combined{server.health, now,
+                            several ? "check " + label + ": " + transition->reason : transition->reason};
+  server.health = now;
+  // A server that comes back (not its first verdict) ramps its weight up.
+  if (now == HealthState::kUp && had_verdict)
+    vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
+  applyTransition(vip, server, combined);
+  if (batching_)
+    batch_changed_ = true;
+  else
+    reconcile();
 }
 
-void Agent::onProbeResult(Vip& vip, Server& server, const ProbeResult& result) {
-  if (hooks.probe) hooks.probe(vip.config.name, server.config.name, result);
-  if (server.results < vip.config.check.rise) ++server.results;
-  auto transition = server.health.onResult(result);
-  if (!transition) return reportInitialRoutesIfComplete();
-  applyTransition(vip, server, *transition);
-  reconcile();
+bool Agent::judged(const Server& server) const {
+  if (server.health == HealthState::kUp) return true;
+  for (const auto& c : server.checks)
+    if (c.state().results < c.key().check.rise) return false;
+  return true;
 }
 
 void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& transition) {
+  recordTransition(vip, server, transition);
+  decide(vip, "server " + server.config.name + " " + toString(transition.to) + ": " + transition.reason);
+}
+
+void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& transition) {
+  if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
   server.since_unix_ms = nowUnixMs();
   server.last_change = transition.reason;
   ++server.transitions;
@@ -166,28 +239,23 @@ void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& tr
     hooks.server_transition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
   logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition.from) +
           " -> " + toString(transition.to) + ": " + transition.reason);
-  decide(vip, "server " + server.config.name + " " + toString(transition.to) + ": " + transition.reason);
 }
 
 void Agent::onNexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) {
-  bool changed = false;
-  for (auto& vip : vips_)
-    for (auto& server : vip->servers) {
-      if (std::find(gateways.begin(), gateways.end(), server->config.address) == gateways.end()) continue;
-      // Down at once; it comes back after `rise` passing probes (already down: its passes start over).
-      if (auto t = server->health.forceDown(why)) {
-        applyTransition(*vip, *server, *t);
-        changed = true;
-      }
-    }
-  if (changed) reconcile();
+  // Every check of the server goes down at once; it comes back after `rise` passing probes (already down:
+  // its passes start over). The servers' transitions arrive through onCheckUpdate; one reconcile at the end.
+  batching_ = true;
+  batch_changed_ = false;
+  for (const IpAddress& gateway : gateways) probes_.forceDown(gateway, why);
+  batching_ = false;
+  if (batch_changed_) reconcile();
 }
 
 void Agent::decide(Vip& vip, const std::string& why) {
   std::vector<HealthState> states;
   std::vector<bool> drained;
   for (const auto& s : vip.servers) {
-    states.push_back(s->health.state());
+    states.push_back(s->health);
     drained.push_back(s->drain.has_value());
   }
   vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
@@ -197,6 +265,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
   }
   updateDampening(vip);
   if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
+  applySlowStart(vip);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state = vip.drain ? VipState::kDrained
                                    : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
@@ -207,6 +276,17 @@ void Agent::decide(Vip& vip, const std::string& why) {
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
   }
+}
+
+void Agent::applySlowStart(Vip& vip) {
+  const auto now = std::chrono::steady_clock::now();
+  if (vip.decision.route)
+    vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
+  if (auto at = vip.slow_start.nextStep(now))
+    vip.ramp_timer->arm(
+        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
+  else
+    vip.ramp_timer->cancel();
 }
 
 void Agent::updateDampening(Vip& vip) {
@@ -283,7 +363,7 @@ void Agent::reportInitialRoutesIfComplete() {
   if (initial_routes_reported_ || !started_ || !reconciler_.converged()) return;
   for (const auto& vip : vips_)
     for (const auto& s : vip->servers)
-      if (s->health.state() != HealthState::kUp && s->results < vip->config.check.rise) return;
+      if (!judged(*s)) return;
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
@@ -311,8 +391,8 @@ void Agent::onExternalChange(const char* why) {
 }
 
 bool Agent::withdrawAll() {
+  probes_.stop();
   for (auto& vip : vips_) {
-    for (auto& s : vip->servers) s->prober.reset();
     reconciler_.setDesired(vip->config.prefix, std::nullopt);
     vip->decision.announce = false;
   }
@@ -351,8 +431,6 @@ ReloadSummary Agent::reload(AgentConfig next) {
     if (it == old.end()) {
       auto vip = makeVip(vc, nullptr);
       decide(*vip, "added by a reload");
-      if (started_)
-        for (auto& s : vip->servers) startProbing(*vip, *s);
       logInfo("reload: vip " + vc.name + " added");
       summary.added.push_back(vc.name);
       vips_.push_back(std::move(vip));
@@ -367,8 +445,9 @@ ReloadSummary Agent::reload(AgentConfig next) {
     // Changed: keep the VIP's drain and the health of servers whose name and address stay.
     summary.changed.push_back(vc.name);
     if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
-    const bool check_changed = vip->config.check != vc.check;
     if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
+    if (vip->config.slow_start_s != vc.slow_start_s)
+      vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
@@ -377,20 +456,22 @@ ReloadSummary Agent::reload(AgentConfig next) {
         return s && s->config.name == sc.name && s->config.address == sc.address;
       });
       if (k != kept.end()) {
+        // Checks that stay keep their state (the registry shares it); new ones start from the server's
+        // health, as a changed check did before.
         std::unique_ptr<Server> server = std::move(*k);
         server->config = sc;
-        if (check_changed) {
-          server->health = HealthStateMachine(vc.check.rise, vc.check.fall, server->health.state());
-          if (started_) startProbing(*vip, *server);
-        }
+        const HealthState before = server->health;
+        subscribeChecks(*vip, *server, before);
+        if (server->health != before)
+          recordTransition(*vip, *server,
+                           HealthTransition{before, server->health, "its checks changed by a reload"});
         vip->servers.push_back(std::move(server));
       } else {
-        auto server = std::make_unique<Server>(sc, HealthStateMachine(vc.check.rise, vc.check.fall));
+        auto server = std::make_unique<Server>(sc);
+        subscribeChecks(*vip, *server, HealthState::kDown);
         server->since_unix_ms = nowUnixMs();
         server->last_change = "added by a reload: down until proven";
-        Server& ref = *server;
         vip->servers.push_back(std::move(server));
-        if (started_) startProbing(*vip, ref);
       }
     }
     decide(*vip, "changed by a reload");
@@ -400,11 +481,11 @@ ReloadSummary Agent::reload(AgentConfig next) {
   for (auto& vip : old) {
     if (!vip) continue;
     summary.removed.push_back(vip->config.name);
-    for (auto& s : vip->servers) s->prober.reset();
     reconciler_.setDesired(vip->config.prefix, std::nullopt);
     logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
     if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
   }
+  old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
   reconcile();
   if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
@@ -453,6 +534,24 @@ std::vector<DrainRecord> Agent::drains() const {
 
 // ---- snapshot ----------------------------------------------------------------------------------------------
 
+std::vector<CheckSnapshot> Agent::checkSnapshots(const Server& server) const {
+  std::vector<CheckSnapshot> out;
+  for (size_t i = 0; i < server.checks.size(); ++i) {
+    const CheckState& st = server.checks[i].state();
+    CheckSnapshot c;
+    c.label = i < server.check_labels.size() ? server.check_labels[i] : "?";
+    c.health = st.health.state();
+    c.last_ok = st.last_ok;
+    c.last_unix_ms = st.last_unix_ms;
+    c.last_failure = st.health.lastFailure();
+    c.passes = st.health.consecutivePasses();
+    c.failures = st.health.consecutiveFailures();
+    c.shared_by = static_cast<uint32_t>(st.subscribers);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::vector<VipSnapshot> Agent::snapshot() const {
   std::vector<VipSnapshot> out;
   const RouteMap& programmed = reconciler_.programmed();
@@ -479,19 +578,25 @@ std::vector<VipSnapshot> Agent::snapshot() const {
     v.drain = vip->drain;
     v.transitions = vip->transitions;
     v.dataplane_note = dataplane_.routeNote(vip->config.prefix);
+    v.check_mode = vip->config.check_mode;
     for (const auto& s : vip->servers) {
       ServerSnapshot ss;
       ss.name = s->config.name;
       ss.address = s->config.address;
       ss.weight = s->config.weight;
-      ss.health = s->health.state();
+      ss.health = s->health;
       ss.drain = s->drain;
       ss.in_route = std::any_of(v.nexthops.begin(), v.nexthops.end(),
                                 [&](const NextHop& nh) { return nh.gateway == s->config.address; });
       ss.since_unix_ms = s->since_unix_ms;
       ss.last_change = s->last_change;
-      ss.last_failure = s->health.lastFailure();
       ss.transitions = s->transitions;
+      ss.checks = checkSnapshots(*s);
+      ss.last_failure = lastFailure(ss.checks);
+      if (ss.health == HealthState::kUp) {
+        const double share = vip->slow_start.share(s->config.address, std::chrono::steady_clock::now());
+        if (share < 1.0) ss.slow_start_percent = static_cast<uint32_t>(share * 100);
+      }
       v.servers.push_back(std::move(ss));
     }
     out.push_back(std::move(v));

@@ -1,14 +1,17 @@
-// Agent: the I/O shell around the pure core. For each VIP it runs one Prober per server, feeds results to
-// the server's HealthStateMachine, turns the health of a VIP's servers (and the operator's drains) into a
+// Agent: the I/O shell around the pure core. Each server of a VIP subscribes to its checks in the agent's
+// ProbeRegistry (one probe and one rise/fall state per unique server address and check, shared by every
+// VIP that uses it), combines their states by the VIP's check_mode into the server's health, turns the
+// health of a VIP's servers (and the operator's drains) into a
 // decision (vip_decision.h) and keeps the dataplane in line through the Reconciler, retrying with
 // exponential backoff until the desired state holds. It also applies the runtime operations of the control
 // API: drains, and a reload that changes only what the new config changes.
 //
-// Owns the probers, timers and runtime state; borrows the event loop and the dataplane. Event-loop thread
-// only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
+// Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
+// thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
-// dampened against flapping (dampening.h). VIPs and servers live behind unique_ptr so that a reload can add
-// and remove them while the probe callbacks of the others keep pointing at live objects.
+// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
+// servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
+// others keep pointing at live objects.
 #pragma once
 
 #include <chrono>
@@ -24,9 +27,11 @@
 #include "agent/dataplane.h"
 #include "agent/event_loop.h"
 #include "agent/health_state.h"
+#include "agent/probe_registry.h"
 #include "agent/prober.h"
 #include "agent/probes/exec_runner.h"
 #include "agent/reconciler.h"
+#include "agent/slow_start.h"
 #include "agent/vip_decision.h"
 
 namespace anycastd {
@@ -88,16 +93,19 @@ class Agent {
   std::function<void()> onInitialRoutesComplete;
 
   std::vector<VipSnapshot> snapshot() const;
+  // Probes running: one per unique (server address, check), and per VIP for exec checks.
+  size_t probes() const { return probes_.probes(); }
   const AgentConfig& config() const { return config_; }
   AgentHooks hooks;
 
  private:
   struct Server {
-    Server(ServerConfig c, HealthStateMachine h) : config(std::move(c)), health(h) {}
+    explicit Server(ServerConfig c) : config(std::move(c)) {}
     ServerConfig config;
-    HealthStateMachine health;
-    std::unique_ptr<Prober> prober;
-    uint32_t results = 0;  // probe results so far (counted up to the VIP's rise)
+    std::vector<std::string> check_labels;            // of checksOf(vip, server), in order
+    std::vector<ProbeRegistry::Subscription> checks;  // the same order
+    HealthState health = HealthState::kDown;          // the checks combined by the VIP's check_mode
+    bool had_verdict = false;                         // judged() held once (a later rise is a comeback)
     std::optional<DrainInfo> drain;
     int64_t since_unix_ms = 0;
     std::string last_change;
@@ -107,6 +115,8 @@ class Agent {
     VipConfig config;
     Dampening dampening;
     std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
+    SlowStart slow_start;                // weight ramps of recovered servers
+    std::unique_ptr<Timer> ramp_timer;   // armed while a ramp is in progress, for its next step
     bool available = false;              // the last decision had enough healthy servers
     bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
@@ -119,12 +129,24 @@ class Agent {
   };
 
   std::unique_ptr<Vip> makeVip(const VipConfig& config, const RouteMap* adopted);
-  void startProbing(Vip& vip, Server& server);
-  void onProbeResult(Vip& vip, Server& server, const ProbeResult& result);
+  // (Re)subscribes the server to its checks; keys it already had keep their state, new keys start
+  // `initial`. Sets the server's health from them without a transition.
+  void subscribeChecks(Vip& vip, Server& server, HealthState initial);
+  std::vector<CheckSnapshot> checkSnapshots(const Server& server) const;
+  HealthState combinedHealth(const Vip& vip, const Server& server) const;
+  void onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
+                     const HealthTransition* transition);
+  std::unique_ptr<Prober> makeProber(const ProbeKey& key, Prober::Callback report);
   void onNexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why);
   // Records, logs and reports a server's transition and decides the VIP again (the caller reconciles).
   void applyTransition(Vip& vip, Server& server, const HealthTransition& transition);
+  // Records, logs and reports it only (the caller decides the VIP again).
+  void recordTransition(Vip& vip, Server& server, const HealthTransition& transition);
+  // The server has a verdict: it is up, or each of its checks has had `rise` results.
+  bool judged(const Server& server) const;
   void updateDampening(Vip& vip);
+  // Weighs the decided route for the servers' slow start and arms the timer of the ramps' next step.
+  void applySlowStart(Vip& vip);
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   void scheduleRetry();
@@ -136,6 +158,7 @@ class Agent {
 
   EventLoop& loop_;
   ExecRunner exec_runner_{loop_};  // the exec checks' programs, shared (bounded); outlives the probers
+  ProbeRegistry probes_;           // outlives the subscriptions held by vips_
   AgentConfig config_;
   Dataplane& dataplane_;
   Reconciler reconciler_;
@@ -146,6 +169,8 @@ class Agent {
   std::chrono::milliseconds backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;
   bool initial_routes_reported_ = false;
+  bool batching_ = false;  // forced transitions in progress: reconcile once at the end
+  bool batch_changed_ = false;
 };
 
 }  // namespace anycastd

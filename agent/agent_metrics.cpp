@@ -13,6 +13,9 @@ constexpr char kVipServers[] = "anycastd_vip_servers";
 constexpr char kVipTransitions[] = "anycastd_vip_transitions_total";
 constexpr char kServerUp[] = "anycastd_server_up";
 constexpr char kServerTransitions[] = "anycastd_server_transitions_total";
+constexpr char kCheckUp[] = "anycastd_check_up";
+constexpr char kCheckLastOk[] = "anycastd_check_last_ok";
+constexpr char kProbes[] = "anycastd_probes";
 constexpr char kProbeDuration[] = "anycastd_probe_duration_seconds";
 constexpr char kProbeFailures[] = "anycastd_probe_failures_total";
 constexpr char kDataplaneErrors[] = "anycastd_dataplane_errors_total";
@@ -30,6 +33,10 @@ AgentMetrics::AgentMetrics(const std::string& version) {
   r.addCounter(kVipTransitions, "Times the VIP changed between announced and withdrawn.", {"vip"});
   r.addGauge(kServerUp, "1 while the server is up (healthy), else 0.", {"vip", "server"});
   r.addCounter(kServerTransitions, "Times the server changed between up and down.", {"vip", "server"});
+  r.addGauge(kCheckUp, "1 while the server's check is up (its own rise/fall state), else 0.",
+             {"vip", "server", "check"});
+  r.addGauge(kCheckLastOk, "1 if the check's last probe passed, 0 if it failed.", {"vip", "server", "check"});
+  r.addGauge(kProbes, "Health-check probes running (one per unique server address and check).", {});
   r.addHistogram(kProbeDuration, "Duration of health-check probes, passed or failed.", {"vip", "server"},
                  {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
   r.addCounter(kProbeFailures, "Failed health-check probes by reason.", {"vip", "server", "reason"});
@@ -65,6 +72,21 @@ void AgentMetrics::setServer(const std::string& vip, const std::string& server, 
 
 void AgentMetrics::onServerTransition(const std::string& vip, const std::string& server) {
   registry_.inc(kServerTransitions, {vip, server});
+}
+
+void AgentMetrics::clearChecks() {
+  registry_.removeMatching(kCheckUp, {});
+  registry_.removeMatching(kCheckLastOk, {});
+}
+
+void AgentMetrics::setCheck(const std::string& vip, const std::string& server, const std::string& check,
+                            bool up, std::optional<bool> last_ok) {
+  registry_.set(kCheckUp, {vip, server, check}, up ? 1 : 0);
+  if (last_ok) registry_.set(kCheckLastOk, {vip, server, check}, *last_ok ? 1 : 0);
+}
+
+void AgentMetrics::setProbes(size_t running) {
+  registry_.set(kProbes, {}, static_cast<double>(running));
 }
 
 void AgentMetrics::onDataplaneError(const std::string& dataplane, const std::string& op) {

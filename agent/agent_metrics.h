@@ -10,6 +10,12 @@
 //   anycastd_vip_transitions_total{vip}                  counter: announce <-> withdraw changes
 //   anycastd_server_up{vip,server}                       gauge: 1 while the server is up (healthy), else 0
 //   anycastd_server_transitions_total{vip,server}        counter: up <-> down changes
+//   anycastd_check_up{vip,server,check}                  gauge: 1 while that check of the server is up;
+//                                                        check as `anycastctl show` labels it ("tcp:80")
+//   anycastd_check_last_ok{vip,server,check}             gauge: 1 if the check's last probe passed, 0 if it
+//                                                        failed (absent before the first probe)
+//   anycastd_probes                                      gauge: health-check probes running, one per unique
+//                                                        (server address, check); exec checks per VIP
 //   anycastd_probe_duration_seconds{vip,server}          histogram of every probe's duration, passed or
 //                                                        failed (buckets 0.0005 .. 1 s, then +Inf)
 //   anycastd_probe_failures_total{vip,server,reason}     counter: failed probes by reason, one of "refused",
@@ -26,6 +32,8 @@
 // (after a reload removed it). Single-threaded (event-loop thread); never throws after construction.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include "agent/metrics_registry.h"
@@ -46,6 +54,11 @@ class AgentMetrics {
   void onVipTransition(const std::string& vip);  // announced <-> withdrawn
   void setServer(const std::string& vip, const std::string& server, bool up);
   void onServerTransition(const std::string& vip, const std::string& server);  // up <-> down
+  // The check series are set afresh on every scrape: clearChecks() drops them all, setCheck() adds one.
+  void clearChecks();
+  void setCheck(const std::string& vip, const std::string& server, const std::string& check, bool up,
+                std::optional<bool> last_ok);
+  void setProbes(size_t running);
   void onDataplaneError(const std::string& dataplane, const std::string& op);
   void setZebraConnected(bool connected);
   void removeVip(const std::string& vip);                                // every series labelled vip=...

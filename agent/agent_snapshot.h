@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config.h"
 #include "agent/health_state.h"
 #include "agent/ip_address.h"
 #include "agent/route.h"
@@ -24,6 +25,19 @@ struct DrainInfo {
 enum class VipState { kWithdrawn, kAnnounced, kDrained };
 const char* toString(VipState state);  // "withdrawn", "announced", "drained"
 
+// One health check of a server: its own rise/fall state and its last result. A check shared with other
+// VIPs (same server address and check) shows the same state in each.
+struct CheckSnapshot {
+  std::string label;  // "tcp:80", "http:80/healthz" (check_combination.h)
+  HealthState health = HealthState::kDown;
+  bool last_ok = false;
+  int64_t last_unix_ms = 0;  // when the last probe finished (0: none yet)
+  std::string last_failure;  // the last failure, or forced down, so far ("" if none)
+  uint32_t passes = 0;       // consecutive
+  uint32_t failures = 0;     // consecutive
+  uint32_t shared_by = 1;    // servers (of this and other VIPs) using this probe
+};
+
 struct ServerSnapshot {
   std::string name;
   IpAddress address;
@@ -33,8 +47,10 @@ struct ServerSnapshot {
   bool in_route = false;  // one of the route's next hops in the dataplane
   int64_t since_unix_ms = 0;
   std::string last_change;
-  std::string last_failure;
+  std::string last_failure;  // one check's last failure ("CHECK: why" when the server has several)
   uint64_t transitions = 0;
+  std::vector<CheckSnapshot> checks;
+  uint32_t slow_start_percent = 0;  // ramping up after coming back: its share of its weight now; 0: not
 };
 
 struct VipSnapshot {
@@ -47,11 +63,12 @@ struct VipSnapshot {
   bool degraded = false;                 // announced with fewer than degraded_below healthy servers
   uint32_t dampening_penalty = 0;        // flap dampening penalty now (rounded)
   int64_t suppressed_until_unix_ms = 0;  // while suppressed: when it may be announced again; else 0
-  std::vector<NextHop> nexthops;  // as the dataplane holds them
+  std::vector<NextHop> nexthops;         // as the dataplane holds them
   int64_t since_unix_ms = 0;
   std::string last_change;
   std::optional<DrainInfo> drain;
   std::vector<ServerSnapshot> servers;
+  CheckMode check_mode = CheckMode::kAll;
   uint64_t transitions = 0;
   std::string dataplane_note;  // zebra mode: zebra's last word on the route
 };

@@ -23,11 +23,18 @@ AgentTelemetry::~AgentTelemetry() {
 }
 
 std::string AgentTelemetry::render() {
+  metrics_.clearChecks();
   for (const VipSnapshot& v : agent_.snapshot()) {
     metrics_.setVip(v.name, v.prefix.str(), v.state == VipState::kAnnounced, v.state == VipState::kDrained,
                     v.healthy, v.total);
-    for (const ServerSnapshot& s : v.servers) metrics_.setServer(v.name, s.name, s.health == HealthState::kUp);
+    for (const ServerSnapshot& s : v.servers) {
+      metrics_.setServer(v.name, s.name, s.health == HealthState::kUp);
+      for (const CheckSnapshot& c : s.checks)
+        metrics_.setCheck(v.name, s.name, c.label, c.health == HealthState::kUp,
+                          c.last_unix_ms ? std::optional<bool>(c.last_ok) : std::nullopt);
+    }
   }
+  metrics_.setProbes(agent_.probes());
   if (zebra_connected_) metrics_.setZebraConnected(zebra_connected_());
   return metrics_.render();
 }

@@ -82,6 +82,9 @@ struct CheckConfig {
   uint32_t timeout_ms = 500;
   uint32_t rise = 2;
   uint32_t fall = 3;
+  std::optional<IpAddress> source;  // bind the probe's socket to this local address
+  std::string interface;            // SO_BINDTODEVICE this device (empty: none)
+  std::string vrf;                  // SO_BINDTODEVICE this VRF device (empty: none); excludes interface
   bool operator==(const CheckConfig&) const = default;
 };
 
@@ -102,22 +105,33 @@ struct ServerConfig {
   std::string name;
   IpAddress address;
   uint32_t weight = 1;
+  std::vector<CheckConfig> checks;  // the server's own checks; empty: the VIP's
   bool operator==(const ServerConfig&) const = default;
 };
+
+// How the checks of one server make its health: up when all of them are up, or when any one is.
+enum class CheckMode { kAll, kAny };
 
 struct VipConfig {
   std::string name;
   IpPrefix prefix;
   uint32_t min_healthy = 1;
   uint32_t min_healthy_percent = 0;  // 1..100 instead of min_healthy (0: min_healthy applies)
-  CheckConfig check;
+  std::vector<CheckConfig> checks;   // every server's, unless the server has its own
+  CheckMode check_mode = CheckMode::kAll;
   std::vector<ServerConfig> servers;
   uint32_t route_tag = 0;  // 0: none (zebra mode only)
   DampeningConfig dampening;
   uint32_t degraded_below = 0;  // degraded while announced with fewer healthy servers than this (0: never)
   uint32_t degraded_tag = 0;    // zebra mode: route tag while degraded (0: keep route_tag)
+  uint32_t slow_start_s = 0;    // a recovered server's weight ramps up over this long (0: off)
   bool operator==(const VipConfig&) const = default;
 };
+
+// The checks that decide `server`'s health: its own, else the VIP's.
+inline const std::vector<CheckConfig>& checksOf(const VipConfig& vip, const ServerConfig& server) {
+  return server.checks.empty() ? vip.checks : server.checks;
+}
 
 struct AgentConfig {
   DataplaneKind dataplane = DataplaneKind::kKernel;

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -208,16 +209,11 @@ class Validator {
     out.args.assign(e.args().begin(), e.args().end());
   }
 
-  CheckConfig check(const config::Vip& vip, const Tree* vt) {
+  // Check number `index` of `parent` (a Vip or a Server), written at `pt`; `vip_prefix`: the VIP's, if valid.
+  CheckConfig check(const pb::Message& parent, const Tree* pt, int index, const config::Check& c,
+                    const std::optional<IpPrefix>& vip_prefix) {
     CheckConfig out;
-    if (!vip.has_check()) {
-      error(
-          vt, vip, "name", -1,
-          "vip '" + vip.name() + "' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec)");
-      return out;
-    }
-    const auto& c = vip.check();
-    const Tree* t = nested(vt, vip, "check");
+    const Tree* t = nested(pt, parent, "check", index);
     if (c.has_tcp()) {
       out.kind = CheckKind::kTcp;
       if (inRange(nested(t, c, "tcp"), c.tcp(), "port", c.tcp().port(), 1, 65535))
@@ -249,7 +245,7 @@ class Validator {
       if (c.exec().command().empty())
         error(t, c, "exec", -1, "exec check has an empty command (command: \"/usr/lib/anycastd/check-...\")");
     } else {
-      error(vt, vip, "check", -1,
+      error(pt, parent, "check", index,
             "check has no probe: add one of tcp { port: N }, http { ... }, https { ... }, dns { ... }, icmp "
             "{ }, "
             "exec { ... }");
@@ -267,7 +263,57 @@ class Validator {
       error(t, c, c.has_timeout_ms() ? "timeout_ms" : "interval_ms", -1,
             "timeout_ms " + std::to_string(out.timeout_ms) + " must be less than interval_ms " +
                 std::to_string(out.interval_ms));
+    binding(c, t, vip_prefix, out);
     return out;
+  }
+
+  // The checks of `parent` (a Vip or a Server); two identical ones are an error (the second would add
+  // nothing but a second copy of the same state).
+  template <typename Msg>
+  std::vector<CheckConfig> checks(const Msg& parent, const Tree* pt,
+                                  const std::optional<IpPrefix>& vip_prefix) {
+    std::vector<CheckConfig> out;
+    for (int i = 0; i < parent.check_size(); ++i) {
+      CheckConfig c = check(parent, pt, i, parent.check(i), vip_prefix);
+      if (std::find(out.begin(), out.end(), c) != out.end())
+        error(pt, parent, "check", i, "duplicate check: the same check is already listed above");
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  // source, interface, vrf: where the probes leave the switch from.
+  void binding(const config::Check& c, const Tree* t, const std::optional<IpPrefix>& vip_prefix,
+               CheckConfig& out) {
+    if (c.has_source()) {
+      if (auto a = IpAddress::parse(c.source())) {
+        out.source = *a;
+        if (vip_prefix && a->family() != vip_prefix->family())
+          error(t, c, "source", -1,
+                "source " + c.source() + " is not of the servers' address family (" +
+                    (vip_prefix->family() == Family::kIpv4 ? "IPv4" : "IPv6") + ")");
+      } else {
+        error(t, c, "source", -1, "bad source address '" + c.source() + "'");
+      }
+    }
+    auto device = [&](const char* field, bool has, const std::string& name, std::string& into) {
+      if (!has) return;
+      // The kernel's rule for device names (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':' or
+      // whitespace.
+      const bool ok = !name.empty() && name.size() < 16 && name != "." && name != ".." &&
+                      name.find_first_of("/: \t\r\n") == std::string::npos;
+      if (!ok)
+        error(t, c, field, -1,
+              std::string(field) + " '" + name +
+                  "' is not a device name (1..15 characters, no '/', ':' or whitespace)");
+      into = name;
+    };
+    device("interface", c.has_interface(), c.interface(), out.interface);
+    device("vrf", c.has_vrf(), c.vrf(), out.vrf);
+    if (c.has_interface() && c.has_vrf())
+      error(t, c, "vrf", -1,
+            "interface and vrf exclude each other: a socket is bound to one device (bind to the port, which "
+            "already uses its VRF's routes, or to the VRF)");
   }
 
   DampeningConfig dampening(const config::Dampening& d, const Tree* t) {
@@ -308,7 +354,19 @@ class Validator {
             v.prefix().empty() ? "vip '" + v.name() + "' has no prefix" : "bad prefix: " + why);
     }
     const bool prefix_ok = why.empty();
-    out.check = check(v, t);
+    const std::optional<IpPrefix> valid_prefix =
+        prefix_ok ? std::optional<IpPrefix>(out.prefix) : std::nullopt;
+    out.checks = checks(v, t, valid_prefix);
+    if (v.check_mode() == config::ANY) out.check_mode = CheckMode::kAny;
+    bool any_server_check = false;
+    for (const auto& s : v.server()) any_server_check = any_server_check || s.check_size() > 0;
+    if (out.checks.empty() && !any_server_check)
+      error(
+          t, v, v.has_check_mode() ? "check_mode" : "name", -1,
+          "vip '" + v.name() +
+              "' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor has any of its "
+              "servers" +
+              (v.has_check_mode() ? "; check_mode needs checks to combine" : ""));
     std::set<std::string> names;
     std::set<IpAddress> addresses;
     for (int i = 0; i < v.server_size(); ++i) {
@@ -335,6 +393,11 @@ class Validator {
                                   : "bad server address '" + s.address() + "'");
       }
       if (s.has_weight() && inRange(st, s, "weight", s.weight(), 1, 256)) sc.weight = s.weight();
+      sc.checks = checks(s, st, valid_prefix);
+      if (sc.checks.empty() && out.checks.empty() && any_server_check)
+        error(st, s, "name", -1,
+              "server '" + s.name() + "' has no check and vip '" + v.name() +
+                  "' has none for it to use (add check { ... } to the server or the vip)");
       out.servers.push_back(sc);
     }
     if (v.server_size() == 0) error(t, v, "name", -1, "vip '" + v.name() + "' has no server");
@@ -366,6 +429,8 @@ class Validator {
         error(t, v, "degraded_tag", -1, "degraded_tag needs degraded_below");
       out.degraded_tag = v.degraded_tag();
     }
+    if (v.has_slow_start_s() && inRange(t, v, "slow_start_s", v.slow_start_s(), 0, 3600))
+      out.slow_start_s = v.slow_start_s();
     if (v.has_min_healthy_percent()) {
       out.min_healthy_percent = v.min_healthy_percent();
       inRange(t, v, "min_healthy_percent", v.min_healthy_percent(), 1, 100);
@@ -473,7 +538,7 @@ ConfigResult parseConfig(const std::string& text, const std::string& file) {
   return result;
 }
 
-ConfigResult loadConfigFile(const std::string& path) {
+ConfigResult loadConfigFile(const std::string& path, std::string* text) {
   std::ifstream in(path);
   if (!in) {
     ConfigResult r;
@@ -482,6 +547,7 @@ ConfigResult loadConfigFile(const std::string& path) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
+  if (text) *text = buf.str();
   return parseConfig(buf.str(), path);
 }
 

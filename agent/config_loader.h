@@ -27,6 +27,8 @@ struct ConfigResult {
 
 // `file` is used only in error messages.
 ConfigResult parseConfig(const std::string& text, const std::string& file);
-ConfigResult loadConfigFile(const std::string& path);
+// Reads the file once and parses it; `text` (if given) receives exactly what was parsed, so a caller that
+// keeps the text (show config) never shows a later version of the file than the one in force.
+ConfigResult loadConfigFile(const std::string& path, std::string* text = nullptr);
 
 }  // namespace anycastd

@@ -62,6 +62,7 @@ control::VipStatus toVipStatus(const VipSnapshot& v) {
   out.set_dampening_penalty(v.dampening_penalty);
   out.set_suppressed_until_unix_ms(v.suppressed_until_unix_ms);
   out.set_degraded(v.degraded);
+  out.set_check_mode(v.check_mode == CheckMode::kAny ? control::VipStatus::ANY : control::VipStatus::ALL);
   for (const ServerSnapshot& s : v.servers) {
     auto* so = out.add_servers();
     so->set_name(s.name);
@@ -74,6 +75,18 @@ control::VipStatus toVipStatus(const VipSnapshot& v) {
     so->set_last_change(s.last_change);
     so->set_last_failure(s.last_failure);
     so->set_transitions(s.transitions);
+    for (const CheckSnapshot& c : s.checks) {
+      auto* co = so->add_checks();
+      co->set_check(c.label);
+      co->set_health(c.health == HealthState::kUp ? control::ServerStatus::UP : control::ServerStatus::DOWN);
+      co->set_last_ok(c.last_ok);
+      co->set_last_probe_unix_ms(c.last_unix_ms);
+      co->set_last_failure(c.last_failure);
+      co->set_consecutive_passes(c.passes);
+      co->set_consecutive_failures(c.failures);
+      co->set_shared_by(c.shared_by);
+    }
+    so->set_slow_start_percent(s.slow_start_percent);
   }
   return out;
 }
@@ -111,6 +124,7 @@ control::Response ControlHandler::show(const std::string& vip) const {
   st->set_config_file(config_path_);
   st->set_dataplane(dataplane_name_);
   st->set_started_unix_ms(started_unix_ms_);
+  st->set_probes(static_cast<uint32_t>(agent_.probes()));
   bool found = vip.empty();
   for (const VipSnapshot& v : agent_.snapshot()) {
     if (!vip.empty() && v.name != vip) continue;
@@ -133,7 +147,8 @@ control::Response ControlHandler::drain(const control::DrainRequest& request, co
 }
 
 control::Response ControlHandler::reload() {
-  ConfigResult loaded = loadConfigFile(config_path_);
+  std::string text_read;
+  ConfigResult loaded = loadConfigFile(config_path_, &text_read);
   if (!loaded.config) {
     std::string text = "reload refused, the running config stays in force:";
     for (const ConfigError& e : loaded.errors) text += "\n" + e.str();
@@ -145,7 +160,7 @@ control::Response ControlHandler::reload() {
     return failure("reload refused, the running config stays in force: " + why);
   }
   ReloadSummary s = agent_.reload(std::move(*loaded.config));
-  config_text_ = readFile(config_path_);
+  config_text_ = std::move(text_read);  // what was parsed: the file may have changed since
   logInfo("reload: " + std::to_string(s.added.size()) + " added, " + std::to_string(s.removed.size()) +
           " removed, " + std::to_string(s.changed.size()) + " changed, " + std::to_string(s.unchanged.size()) +
           " unchanged");

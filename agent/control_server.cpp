@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -101,23 +102,27 @@ class ControlServer::Connection {
         fd_(fd),
         creds_(std::move(creds)),
         id_(id),
+        last_active_(std::chrono::steady_clock::now()),
         read_watch_(server.loop_, [this](bool, bool) { onReadable(); }),
         write_watch_(server.loop_, [this](bool, bool) { onWritable(); }) {}
   ~Connection() { ::close(fd_); }
 
   void start() { read_watch_.watch(fd_, false, std::chrono::milliseconds(0)); }
+  // When the client last sent bytes or took some of its replies (or connected).
+  std::chrono::steady_clock::time_point lastActive() const { return last_active_; }
   void shutDown() {
     closed_ = true;
     read_watch_.cancel();
     write_watch_.cancel();
   }
 
- private:
+ public:
   std::string who() const {
     return "control connection " + std::to_string(id_) + " (" + creds_.user + ", pid " +
            std::to_string(creds_.pid) + ")";
   }
 
+ private:
   void onReadable() {
     if (closed_) return;
     char buf[kReadChunk];
@@ -132,6 +137,7 @@ class ControlServer::Connection {
       if (out_offset_ == out_.size()) server_.closeConnection(this);
       return;
     }
+    last_active_ = std::chrono::steady_clock::now();
     decoder_.feed(buf, static_cast<size_t>(n));
     handleFrames();
     if (!closed_ && !close_after_flush_) start();
@@ -189,6 +195,7 @@ class ControlServer::Connection {
       ssize_t n = ::send(fd_, out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
       if (n > 0) {
         out_offset_ += static_cast<size_t>(n);
+        last_active_ = std::chrono::steady_clock::now();
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -214,6 +221,7 @@ class ControlServer::Connection {
   int fd_;
   PeerCredentials creds_;
   uint64_t id_;
+  std::chrono::steady_clock::time_point last_active_;
   FdWatch read_watch_;
   FdWatch write_watch_;
   FrameDecoder decoder_;
@@ -225,10 +233,11 @@ class ControlServer::Connection {
 };
 
 ControlServer::ControlServer(EventLoop& loop, const std::string& path, const std::string& group,
-                             Handler handler)
+                             Handler handler, std::chrono::milliseconds eviction_grace)
     : loop_(loop),
       path_(path),
       handler_(std::move(handler)),
+      eviction_grace_(eviction_grace),
       accept_watch_(loop, [this](bool, bool) { onAcceptable(); }),
       accept_retry_(loop, [this] { accept_watch_.watch(listen_fd_, false, std::chrono::milliseconds(0)); }),
       reaper_(loop, [this] { reap(); }) {
@@ -283,13 +292,26 @@ void ControlServer::onAcceptable() {
       accept_retry_.arm(kAcceptPause);
       return;
     }
-    if (connections_.size() >= kMaxConnections) {
-      if (!refusing_)
+    if (connections_.size() < kMaxConnections) {
+      at_limit_ = false;
+    } else {
+      // Make room by closing the connection idle longest: clients that connect and never send (or stop
+      // half-way) cannot lock the operator out, and a working client, busy by definition, keeps its place.
+      // One idle for less than the grace may not have been read yet: then the new one is refused instead.
+      Connection* idlest = nullptr;
+      for (const auto& [raw, conn] : connections_)
+        if (!idlest || raw->lastActive() < idlest->lastActive()) idlest = raw;
+      const bool evict = std::chrono::steady_clock::now() - idlest->lastActive() >= eviction_grace_;
+      if (!at_limit_)
         logWarning("control socket " + path_ + ": " + std::to_string(kMaxConnections) +
-                   " connections open; closing new ones");
-      refusing_ = true;
-      ::close(fd);
-      continue;
+                   " connections open; closing the one idle longest (if idle for " +
+                   std::to_string(eviction_grace_.count()) + " ms, else the new one) for each new one");
+      at_limit_ = true;
+      if (!evict) {
+        ::close(fd);
+        continue;
+      }
+      closeConnection(idlest);
     }
     ucred cred{};
     socklen_t len = sizeof(cred);
@@ -313,7 +335,6 @@ void ControlServer::closeConnection(Connection* conn) {
   conn->shutDown();
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
-  refusing_ = false;
   if (!reaper_.armed()) reaper_.arm(std::chrono::milliseconds(0));
 }
 

@@ -59,9 +59,9 @@ class Dataplane {
   // Called (on the event-loop thread) when the dataplane learns that some of its routes' next hops cannot be
   // reached now, before any probe could tell: kernel mode reports the gateways on a link that went down or
   // lost carrier ("link eth-s2 down") and gateways whose neighbour entry the kernel failed to resolve
-  // ("neighbour 192.0.2.6 failed"). The agent then takes the matching servers down at once (they come back
-  // after `rise` passing probes). Zebra mode reports nothing: its servers leave after `fall` failed probes
-  // (zebra itself stops using a next hop whose link is down). Set once by the owner.
+  // ("neighbour 192.0.2.6 failed"); zebra mode watches the same events (platform/gateway_monitor.h). The
+  // agent then takes the matching servers down at once (they come back after `rise` passing probes). Set
+  // once by the owner.
   std::function<void(const std::vector<IpAddress>& gateways, const char* why)> onNexthopsUnreachable;
 };
 

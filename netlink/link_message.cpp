@@ -2,8 +2,17 @@
 
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
 
 namespace anycastd::nl {
+
+Bytes encodeDumpLinks() {
+  NlMsgPtr msg = newMessage(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 64);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  if (!msg || nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) return {};
+  return toBytes(msg.get());
+}
 
 bool LinkMessage::usable() const {
   return type == RTM_NEWLINK && (flags & IFF_UP) && (flags & (IFF_RUNNING | IFF_LOWER_UP));

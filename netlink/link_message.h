@@ -1,5 +1,5 @@
-// Link messages (RTM_NEWLINK/RTM_DELLINK): a decoder for the fields the kernel dataplane watches (index,
-// flags, name). The kernel flushes nexthop objects bound to a device that goes down or loses carrier without
+// Link messages (RTM_NEWLINK/RTM_DELLINK): a decoder for the fields the dataplanes watch (index, flags,
+// name), and the request for a dump of every link. The kernel flushes nexthop objects bound to a device that goes down or loses carrier without
 // any RTM_DELNEXTHOP notification, so link state changes are the only sign of that. Pure; any thread;
 // returns false with a reason on truncated or malformed input.
 #pragma once
@@ -25,5 +25,8 @@ bool decodeLink(const uint8_t* data, size_t len, LinkMessage& out, std::string* 
 inline bool decodeLink(const Bytes& b, LinkMessage& out, std::string* error) {
   return decodeLink(b.data(), b.size(), out, error);
 }
+
+// RTM_GETLINK dump of every link (NLM_F_REQUEST|NLM_F_DUMP); the answers decode with decodeLink.
+Bytes encodeDumpLinks();
 
 }  // namespace anycastd::nl

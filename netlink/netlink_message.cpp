@@ -104,6 +104,33 @@ bool parseNested(nlattr** tb, int maxtype, const nlattr* nest, const nla_policy*
   return parseStrict(tb, maxtype, static_cast<nlattr*>(nla_data(nest)), nla_len(nest), policy, error);
 }
 
+std::vector<MessageSpan> splitDatagram(const uint8_t* data, size_t len) {
+  std::vector<MessageSpan> out;
+  size_t offset = 0;
+  // offset may pass len: the last message's padding need not be in the datagram.
+  while (offset < len && len - offset >= NLMSG_HDRLEN) {
+    nlmsghdr h;
+    std::memcpy(&h, data + offset, sizeof h);
+    if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - offset) break;
+    out.push_back({offset, h.nlmsg_len});
+    offset += NLMSG_ALIGN(h.nlmsg_len);
+  }
+  return out;
+}
+
+namespace {
+
+// The kernel reports errors as negative errnos, never beyond -MAX_ERRNO (4095).
+constexpr int kMaxErrno = 4095;
+
+bool errnoInRange(int value, std::string* error) {
+  if (value >= -kMaxErrno && value <= kMaxErrno) return true;
+  *error = "error code " + std::to_string(value) + " is no errno";
+  return false;
+}
+
+}  // namespace
+
 bool decodeAck(const uint8_t* data, size_t len, AckInfo& out, std::string* error) {
   out = {};
   ParsedMessage m;
@@ -115,6 +142,7 @@ bool decodeAck(const uint8_t* data, size_t len, AckInfo& out, std::string* error
     if (payload >= sizeof(int)) {
       int status;
       std::memcpy(&status, nlmsg_data(h), sizeof status);
+      if (status < 0 && !errnoInRange(status, error)) return false;
       out.error = status < 0 ? -status : 0;
     }
     return true;
@@ -128,6 +156,7 @@ bool decodeAck(const uint8_t* data, size_t len, AckInfo& out, std::string* error
     return false;
   }
   const auto* err = static_cast<const nlmsgerr*>(nlmsg_data(h));
+  if (!errnoInRange(err->error, error)) return false;
   out.error = err->error < 0 ? -err->error : err->error;
   if (!(h->nlmsg_flags & NLM_F_ACK_TLVS)) return true;
   // Extended ACK attributes follow the echoed request (only its header when NLM_F_CAPPED).

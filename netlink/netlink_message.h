@@ -56,6 +56,15 @@ bool parseAttributes(nlattr** tb, int maxtype, const void* head, int len, const 
                      std::string* error);
 bool parseNested(nlattr** tb, int maxtype, const nlattr* nest, const nla_policy* policy, std::string* error);
 
+// The messages packed in one received datagram, in order: each starts at an NLMSG_ALIGNed offset and is
+// nlmsg_len bytes long. Stops before the first message whose nlmsg_len is shorter than a header or runs past
+// the end (the rest of the datagram is then unusable).
+struct MessageSpan {
+  size_t offset = 0;
+  size_t length = 0;
+};
+std::vector<MessageSpan> splitDatagram(const uint8_t* data, size_t len);
+
 // For NLMSG_ERROR and NLMSG_DONE messages: the errno the kernel reports (0: ACK/success) and its extended
 // ACK text (NLMSGERR_ATTR_MSG), if any. Returns false if `data` is not such a message or is malformed.
 struct AckInfo {

@@ -21,18 +21,6 @@ void setFlag(int fd, int option, bool* ok = nullptr) {
   if (ok) *ok = set;
 }
 
-// Walks the netlink messages of one datagram; `each` gets (header, length) and returns false to stop.
-template <typename F>
-void forEachMessage(const Bytes& datagram, F each) {
-  size_t offset = 0;
-  while (datagram.size() - offset >= NLMSG_HDRLEN) {
-    const auto* h = reinterpret_cast<const nlmsghdr*>(datagram.data() + offset);
-    if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > datagram.size() - offset) return;
-    if (!each(h, static_cast<size_t>(h->nlmsg_len))) return;
-    offset += NLMSG_ALIGN(h->nlmsg_len);
-  }
-}
-
 }  // namespace
 
 NetlinkSocket::NetlinkSocket(const Options& options) : sock_(nl_socket_alloc()) {
@@ -105,8 +93,10 @@ Status NetlinkSocket::transact(const Bytes& message, std::vector<Bytes>* replies
     if (int err = receiveDatagram(datagram); err != 0) return Status::fail(err, errnoText(err));
     bool done = false;
     Status result;
-    forEachMessage(datagram, [&](const nlmsghdr* m, size_t len) {
-      if (m->nlmsg_seq != seq) return true;  // an answer to an earlier, abandoned request
+    for (const MessageSpan& span : splitDatagram(datagram.data(), datagram.size())) {
+      const auto* m = reinterpret_cast<const nlmsghdr*>(datagram.data() + span.offset);
+      const size_t len = span.length;
+      if (m->nlmsg_seq != seq) continue;  // an answer to an earlier, abandoned request
       if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && interrupted) *interrupted = true;
       if (m->nlmsg_type == NLMSG_ERROR || m->nlmsg_type == NLMSG_DONE) {
         AckInfo ack;
@@ -118,15 +108,14 @@ Status NetlinkSocket::transact(const Bytes& message, std::vector<Bytes>* replies
           result = Status::fail(ack.error, errnoText(ack.error) +
                                                (ack.kernel_message.empty() ? "" : ": " + ack.kernel_message));
         done = true;
-        return false;
+        break;
       }
-      if (m->nlmsg_type == NLMSG_NOOP || m->nlmsg_type == NLMSG_OVERRUN) return true;
+      if (m->nlmsg_type == NLMSG_NOOP || m->nlmsg_type == NLMSG_OVERRUN) continue;
       if (replies) {
         const auto* p = reinterpret_cast<const uint8_t*>(m);
         replies->emplace_back(p, p + len);
       }
-      return true;
-    });
+    }
     if (done) return result;
   }
 }
@@ -156,12 +145,23 @@ int NetlinkSocket::receiveDatagram(Bytes& buffer) {
 int NetlinkSocket::receive(std::vector<Bytes>& messages) {
   Bytes datagram;
   if (int err = receiveDatagram(datagram); err != 0) return err;
-  forEachMessage(datagram, [&](const nlmsghdr* m, size_t len) {
-    const auto* p = reinterpret_cast<const uint8_t*>(m);
-    messages.emplace_back(p, p + len);
-    return true;
-  });
+  for (const MessageSpan& span : splitDatagram(datagram.data(), datagram.size()))
+    messages.emplace_back(datagram.begin() + static_cast<std::ptrdiff_t>(span.offset),
+                          datagram.begin() + static_cast<std::ptrdiff_t>(span.offset + span.length));
   return 0;
+}
+
+bool NetlinkSocket::receivePending(std::vector<Bytes>& messages, int max_datagrams) {
+  bool overrun = false;
+  for (int i = 0; i < max_datagrams; ++i) {
+    const int err = receive(messages);
+    if (err == ENOBUFS) {
+      overrun = true;
+      continue;
+    }
+    if (err != 0) break;  // EAGAIN: nothing more pending
+  }
+  return overrun;
 }
 
 }  // namespace anycastd::nl

@@ -43,6 +43,9 @@ class NetlinkSocket {
   // Event sockets: appends the messages of one pending datagram. Returns 0, EAGAIN when nothing is pending
   // (non-blocking sockets), ENOBUFS when the kernel dropped notifications (overrun), or another errno.
   int receive(std::vector<Bytes>& messages);
+  // Event sockets: appends the messages of up to `max_datagrams` pending datagrams (the rest stay pending,
+  // the fd readable). Returns true if the kernel dropped notifications (ENOBUFS) meanwhile.
+  bool receivePending(std::vector<Bytes>& messages, int max_datagrams);
 
  private:
   struct SockDeleter {

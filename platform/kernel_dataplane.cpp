@@ -152,15 +152,7 @@ Status KernelDataplane::removeOrphans() {
 
 void KernelDataplane::processEvents() {
   std::vector<nl::Bytes> messages;
-  bool overrun = false;
-  for (int i = 0; i < kMaxDatagramsPerCall; ++i) {
-    const int err = events_.receive(messages);
-    if (err == ENOBUFS) {
-      overrun = true;
-      continue;
-    }
-    if (err != 0) break;  // EAGAIN: nothing more pending
-  }
+  const bool overrun = events_.receivePending(messages, kMaxDatagramsPerCall);
   if (overrun) detector_.forgetLinkStates();  // link notifications may be among the lost ones
   // First the fast path: next hops that just became unreachable (their servers leave at once), judged
   // against the routes as they were before these notifications; then what needs a resynchronisation.

@@ -71,6 +71,12 @@ ZebraDataplane::ZebraDataplane(EventLoop& loop, const ZebraConfig& config)
       logWarning(std::string("zebra: cannot open a netlink socket to check zebra's routes: ") + e.what());
     }
   }
+  try {
+    gateway_monitor_ = std::make_unique<GatewayMonitor>();
+  } catch (const std::exception& e) {
+    logWarning(std::string("zebra: cannot watch links and neighbours (servers leave only by probes): ") +
+               e.what());
+  }
   reconnect_timer_.arm(std::chrono::milliseconds(0));
 }
 
@@ -99,6 +105,7 @@ Status ZebraDataplane::programRoute(const Route& route) {
   awaiting_removal_.erase(route.prefix);
   routes_[route.prefix] = route;
   status_[route.prefix].kernel_matches.reset();
+  watchGateways();
   return Status::ok();
 }
 
@@ -114,7 +121,21 @@ Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
   routes_.erase(prefix);
   status_.erase(prefix);
   verify_pending_.erase(prefix);
+  watchGateways();
   return Status::ok();
+}
+
+void ZebraDataplane::watchGateways() {
+  if (!gateway_monitor_) return;
+  std::set<IpAddress> all;
+  for (const auto& [prefix, route] : routes_) all.merge(gateways(route.nexthops));
+  gateway_monitor_->watch(all);
+}
+
+void ZebraDataplane::processEvents() {
+  if (!gateway_monitor_) return;
+  for (const Unreachable& u : gateway_monitor_->process())
+    if (onNexthopsUnreachable) onNexthopsUnreachable(u.gateways, u.why.c_str());
 }
 
 void ZebraDataplane::initialRoutesComplete() {

@@ -13,10 +13,12 @@
 // - Owner notifications (INSTALLED, FAIL_INSTALL, BETTER_ADMIN_WON, REMOVED, REMOVE_FAIL) are logged and
 //   kept per prefix (routeStatus). After INSTALLED the kernel is read back through netlink (zebra's routes
 //   carry protocol zebra) and a route whose next hops differ from those sent is reported.
+// - Fast failure: the routes' gateways are watched (gateway_monitor.h); a server whose link goes down or
+//   whose neighbour entry fails is reported through onNexthopsUnreachable at once, as in kernel mode.
 //
-// Owns the zebra socket, its watches and timers, and a netlink socket for the read-back. Event-loop thread
-// only. Nothing here blocks except the bounded flush when it is destroyed (so a withdrawal sent just before
-// exit reaches zebra).
+// Owns the zebra socket, its watches and timers, a netlink socket for the read-back and the gateway
+// monitor. Event-loop thread only. Nothing here blocks except the bounded flush when it is destroyed (so a
+// withdrawal sent just before exit reaches zebra) and the gateway monitor's route lookups.
 #pragma once
 
 #include <chrono>
@@ -31,6 +33,7 @@
 #include "agent/dataplane.h"
 #include "agent/event_loop.h"
 #include "netlink/netlink_socket.h"
+#include "platform/gateway_monitor.h"
 #include "platform/zapi_codec.h"
 #include "platform/zebra_session.h"
 
@@ -52,6 +55,9 @@ class ZebraDataplane : public Dataplane {
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override { return Status::ok(); }
   void initialRoutesComplete() override;
+  // The gateway monitor's notifications (-1 if it could not be opened).
+  int eventFd() const override { return gateway_monitor_ ? gateway_monitor_->fd() : -1; }
+  void processEvents() override;
   // Waits for zebra's REMOVED for every ROUTE_DELETE sent (zebra drops messages it has read but not yet
   // processed when the connection closes, so exiting right after the deletes could lose them), then sends
   // GR_DISABLE so that zebra keeps no graceful-restart state for a client that left for good.
@@ -77,6 +83,7 @@ class ZebraDataplane : public Dataplane {
   void send(std::vector<uint8_t> bytes);
   void flushOut();
   void verifyPending();
+  void watchGateways();  // tells the gateway monitor every gateway of routes_
   bool flushBlocking(std::chrono::milliseconds budget);
 
   EventLoop& loop_;
@@ -100,6 +107,8 @@ class ZebraDataplane : public Dataplane {
   std::unique_ptr<nl::NetlinkSocket> netlink_;  // read-back; null if it could not be opened
   Timer verify_timer_;
   std::map<IpPrefix, int> verify_pending_;  // prefix -> attempts so far
+
+  std::unique_ptr<GatewayMonitor> gateway_monitor_;  // null if its sockets could not be opened
 };
 
 }  // namespace anycastd

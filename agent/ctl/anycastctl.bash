@@ -84,7 +84,7 @@ _anycastctl() {
     0) candidates="show drain undrain reload check-config help" ;;
     1)
       case ${words[0]} in
-        show) candidates="vips vip servers config" ;;
+        show) candidates="vips vip servers checks config" ;;
         drain | undrain) candidates="vip server" ;;
         check-config)
           compopt -o filenames 2>/dev/null
@@ -95,7 +95,7 @@ _anycastctl() {
       ;;
     2)
       case "${words[0]} ${words[1]}" in
-        "show vip" | "show servers" | "drain vip" | "undrain vip" | "drain server" | "undrain server")
+        "show vip" | "show servers" | "show checks" | "drain vip" | "undrain vip" | "drain server" | "undrain server")
           candidates=$(_anycastctl_names vip "" "${socket[@]}")
           ;;
       esac

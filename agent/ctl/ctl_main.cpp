@@ -33,6 +33,8 @@ const char kUsage[] =
     "  show vips                            every VIP: state, healthy servers, next hops, last change\n"
     "  show vip NAME                        one VIP in detail with its servers\n"
     "  show servers [VIP]                   every server (of one VIP): health, in route, last failure\n"
+    "  show checks [VIP]                    every check of every server (of one VIP): its own health, last\n"
+    "                                       probe and failure, servers sharing the probe; probes running\n"
     "  show config                          the running config file\n"
     "  drain vip NAME [--reason TEXT]       withdraw the VIP's route; health checks keep running\n"
     "  undrain vip NAME                     announce it again (when enough servers are healthy)\n"
@@ -207,15 +209,16 @@ class Cli {
     } else if (sub == "vip") {
       if (!arity(3, "show vip NAME", code)) return code;
       request.mutable_show()->set_vip(w[2]);
-    } else if (sub == "servers") {
-      if (w.size() > 3) return usage("too many arguments: show servers [VIP]");
+    } else if (sub == "servers" || sub == "checks") {
+      if (w.size() > 3) return usage("too many arguments: show " + sub + " [VIP]");
       request.mutable_show()->set_vip(w.size() == 3 ? w[2] : "");
     } else if (sub == "config") {
       if (!arity(2, "show config", code)) return code;
       request.mutable_show_config();
     } else {
-      return usage(sub.empty() ? "show what? vips, vip NAME, servers [VIP] or config"
-                               : "cannot show '" + sub + "': vips, vip NAME, servers [VIP] or config");
+      return usage(sub.empty()
+                       ? "show what? vips, vip NAME, servers [VIP], checks [VIP] or config"
+                       : "cannot show '" + sub + "': vips, vip NAME, servers [VIP], checks [VIP] or config");
     }
     control::Response response;
     if (auto failed = call(request, response)) return *failed;
@@ -241,6 +244,8 @@ class Cli {
       out_ << renderVipTable(status, now);
     } else if (sub == "servers") {
       out_ << renderServerTable(status, now);
+    } else if (sub == "checks") {
+      out_ << renderCheckTable(status, now);
     } else {
       const control::VipStatus* vip = findVip(status, w[2]);
       if (!vip) return malformed(("vip '" + w[2] + "'").c_str());

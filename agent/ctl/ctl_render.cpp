@@ -32,6 +32,20 @@ std::string describeDrain(const control::Drain& drain, int64_t now) {
   return out;
 }
 
+std::string checkHealthName(const control::CheckStatus& check) {
+  return check.health() == control::ServerStatus::UP ? "up" : "down";
+}
+
+// "ok 2s ago", "failed 1s ago", "-" before the first probe.
+std::string lastProbe(const control::CheckStatus& check, int64_t now) {
+  if (check.last_probe_unix_ms() <= 0) return "-";
+  return std::string(check.last_ok() ? "ok " : "failed ") + formatAge(check.last_probe_unix_ms(), now);
+}
+
+std::string sharedBy(const control::CheckStatus& check) {
+  return std::to_string(check.shared_by());
+}
+
 }  // namespace
 
 std::string formatAge(int64_t since, int64_t now) {
@@ -61,10 +75,21 @@ std::string vipStateName(const control::VipStatus& vip) {
   }
 }
 
+std::string checkModeName(const control::VipStatus& vip) {
+  switch (vip.check_mode()) {
+    case control::VipStatus::ALL: return "all (a server is up while all its checks are)";
+    case control::VipStatus::ANY: return "any (a server is up while any of its checks is)";
+    default: return "unknown(" + std::to_string(vip.check_mode()) + ")";
+  }
+}
+
 std::string serverHealthName(const control::ServerStatus& server) {
   if (server.has_drain()) return "drained";
   switch (server.health()) {
-    case control::ServerStatus::UP: return "up";
+    case control::ServerStatus::UP:
+      if (server.slow_start_percent() > 0)
+        return "up (slow start " + std::to_string(server.slow_start_percent()) + "%)";
+      return "up";
     case control::ServerStatus::DOWN: return "down";
     default: return "unknown(" + std::to_string(server.health()) + ")";
   }
@@ -73,7 +98,7 @@ std::string serverHealthName(const control::ServerStatus& server) {
 std::string renderVipTable(const control::Status& status, int64_t now) {
   std::string out = "anycastd " + orDash(status.version()) + ", " + orDash(status.dataplane()) +
                     " mode, started " + formatAge(status.started_unix_ms(), now) + ", config " +
-                    orDash(status.config_file()) + "\n\n";
+                    orDash(status.config_file()) + ", " + std::to_string(status.probes()) + " probes\n\n";
   if (status.vips().empty()) return out + "no VIPs configured\n";
   TextTable table({"VIP", "PREFIX", "STATE", "HEALTHY", "NEXT HOPS", "SINCE", "LAST CHANGE"});
   for (const control::VipStatus& vip : status.vips()) {
@@ -90,6 +115,7 @@ std::string renderVipDetail(const control::VipStatus& vip, int64_t now) {
   fields.addRow({"state", vipStateName(vip) + " since " + formatAge(vip.since_unix_ms(), now)});
   fields.addRow({"last change", orDash(vip.last_change())});
   fields.addRow({"healthy", healthySummary(vip)});
+  fields.addRow({"check mode", checkModeName(vip)});
   fields.addRow({"next hops", orDash(join(vip.nexthops(), " "))});
   if (vip.has_drain()) fields.addRow({"drained", describeDrain(vip.drain(), now)});
   if (!vip.dataplane_note().empty()) fields.addRow({"dataplane", vip.dataplane_note()});
@@ -117,7 +143,30 @@ std::string renderVipDetail(const control::VipStatus& vip, int64_t now) {
   }
   out += servers.render();
   if (!drains.empty()) out += "\n" + drains;
+
+  TextTable checks({"SERVER", "CHECK", "HEALTH", "LAST PROBE", "LAST FAILURE", "SHARED BY"});
+  size_t rows = 0;
+  for (const control::ServerStatus& s : vip.servers())
+    for (const control::CheckStatus& c : s.checks()) {
+      checks.addRow({s.name(), c.check(), checkHealthName(c), lastProbe(c, now), orDash(c.last_failure()),
+                     sharedBy(c)});
+      ++rows;
+    }
+  if (rows) out += "\n" + checks.render();
   return out;
+}
+
+std::string renderCheckTable(const control::Status& status, int64_t now) {
+  TextTable table({"VIP", "SERVER", "CHECK", "HEALTH", "LAST PROBE", "LAST FAILURE", "SHARED BY"});
+  size_t rows = 0;
+  for (const control::VipStatus& vip : status.vips())
+    for (const control::ServerStatus& s : vip.servers())
+      for (const control::CheckStatus& c : s.checks()) {
+        table.addRow({vip.name(), s.name(), c.check(), checkHealthName(c), lastProbe(c, now),
+                      orDash(c.last_failure()), sharedBy(c)});
+        ++rows;
+      }
+  return std::to_string(status.probes()) + " probes running\n\n" + (rows ? table.render() : "no checks\n");
 }
 
 std::string renderServerTable(const control::Status& status, int64_t now) {

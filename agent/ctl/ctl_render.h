@@ -18,15 +18,20 @@ namespace anycastd::ctl {
 std::string formatAge(int64_t since_unix_ms, int64_t now_unix_ms);
 // "announced", "withdrawn", "drained".
 std::string vipStateName(const control::VipStatus& vip);
+// "all (...)" or "any (...)": how a server's checks make its health.
+std::string checkModeName(const control::VipStatus& vip);
 // "up", "down", or "drained" while the server is drained.
 std::string serverHealthName(const control::ServerStatus& server);
 
-// `show vips`: a line about the daemon, then one row per VIP.
+// `show vips`: a line about the daemon (with the number of probes running), then one row per VIP.
 std::string renderVipTable(const control::Status& status, int64_t now_unix_ms);
-// `show vip NAME`: the VIP's fields, its drain, then a table of its servers.
+// `show vip NAME`: the VIP's fields, its drain, a table of its servers, then one of their checks.
 std::string renderVipDetail(const control::VipStatus& vip, int64_t now_unix_ms);
 // `show servers`: one row per (VIP, server).
 std::string renderServerTable(const control::Status& status, int64_t now_unix_ms);
+// `show checks`: the number of probes running, then one row per (VIP, server, check): the check's own
+// health, its last probe, last failure and how many servers share the probe.
+std::string renderCheckTable(const control::Status& status, int64_t now_unix_ms);
 // `reload`: what happened to which VIPs.
 std::string renderReload(const control::ReloadResult& result);
 

@@ -8,6 +8,10 @@ ExecProbe::ExecProbe(const CheckConfig& check, const ProbeTarget& target)
   request_.args = check_.exec.args;
   request_.env = {"ANYCASTD_SERVER=" + target.address.str(), "ANYCASTD_SERVER_NAME=" + target.server_name,
                   "ANYCASTD_VIP=" + target.vip, "ANYCASTD_VIP_NAME=" + target.vip_name};
+  // The program applies the check's binding itself (e.g. `ip vrf exec "$ANYCASTD_VRF" ...`).
+  if (check_.source) request_.env.push_back("ANYCASTD_SOURCE=" + check_.source->str());
+  if (!check_.interface.empty()) request_.env.push_back("ANYCASTD_INTERFACE=" + check_.interface);
+  if (!check_.vrf.empty()) request_.env.push_back("ANYCASTD_VRF=" + check_.vrf);
 }
 
 ExecProbe::~ExecProbe() {

@@ -56,6 +56,7 @@ void IcmpProbe::start(Done done) {
   std::string error;
   fd_ = openSocket(&error);
   if (fd_ < 0) return finish(false, error);
+  if (error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
   // Connected: the kernel delivers only packets from the server.
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, 0, &ss);

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 #include "agent/probes/dns_probe.h"
@@ -38,6 +39,21 @@ socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* 
   sin6->sin6_port = htons(port);
   std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
   return sizeof *sin6;
+}
+
+std::string bindProbeSocket(int fd, const CheckConfig& check) {
+  const bool vrf = !check.vrf.empty();
+  const std::string& device = vrf ? check.vrf : check.interface;
+  if (!device.empty() &&
+      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.data(), static_cast<socklen_t>(device.size())) < 0)
+    return (vrf ? "vrf " : "interface ") + device + ": " + errnoText(errno);
+  if (check.source) {
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(*check.source, 0, &ss);
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0)
+      return "source " + check.source->str() + ": " + errnoText(errno);
+  }
+  return "";
 }
 
 std::string errnoText(int err) {

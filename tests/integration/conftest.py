@@ -8,6 +8,11 @@ builds once and caches). Every test that uses the fabric runs against 8.4; a tes
 fabric is parametrized per test (pytest_generate_tests), so pytest builds one fabric per module and release and
 runs each release's tests together.
 
+Sanitizers: when anycastd (or anycastctl) is built with -fsanitize=address,undefined (`make sanitize` runs
+this suite with ANYCASTD=build-asan/anycastd), every report it prints goes to a file in SANITIZER_DIR
+(ASAN_OPTIONS/UBSAN_OPTIONS log_path, set here for every process the tests start), and a test after which a
+new report file appeared fails with the report. Unsanitized binaries ignore these variables.
+
 A test is skipped only when it cannot run at all: not root, no anycastd binary (ANYCASTD, default
 build/anycastd), or an FRR root that cannot be built (the skip says why). Everything else that goes wrong is
 a failure.
@@ -22,7 +27,10 @@ configuration the README documents):
   "10.3" to run the whole suite against FRR 10.3 only.
 """
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,10 +38,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 import fabric as lab  # noqa: E402
 import frr_root  # noqa: E402
+from helpers import ANYCASTCTL  # noqa: E402
 
 ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
 FRR_RELEASES = lab.FRR_RELEASES
 DEFAULT_FRR = "8.4"
+
+SANITIZER_DIR = Path(tempfile.mkdtemp(prefix="anycastd-sanitizer-"))
+for _var, _opts in (("ASAN_OPTIONS", f"log_path={SANITIZER_DIR}/asan:detect_leaks=1"),
+                    ("UBSAN_OPTIONS", f"log_path={SANITIZER_DIR}/ubsan:print_stacktrace=1:halt_on_error=1")):
+    os.environ[_var] = ":".join(filter(None, (os.environ.get(_var), _opts)))
 
 
 def pytest_configure(config):
@@ -65,6 +79,26 @@ def require_root():
 def require_anycastd():
     if not os.access(ANYCASTD, os.X_OK):
         pytest.skip(f"no anycastd binary at {ANYCASTD} (build it with `make`)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Keeps SANITIZER_DIR only when it holds reports."""
+    if any(SANITIZER_DIR.iterdir()):
+        print(f"\nsanitizer reports kept in {SANITIZER_DIR}")
+    else:
+        shutil.rmtree(SANITIZER_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_reports():
+    """Fails the test when a sanitized process it ran reported an error (checked after every other fixture of
+    the test has finished, so an anycastd stopped by the fabric's reset is included)."""
+    before = set(SANITIZER_DIR.iterdir())
+    yield
+    new = sorted(set(SANITIZER_DIR.iterdir()) - before)
+    if new:
+        text = "\n".join(f"---- {p}\n{p.read_text(errors='replace')[-6000:]}" for p in new)
+        pytest.fail(f"sanitizer report(s) from a process of this test:\n{text}", pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -138,3 +172,21 @@ def bare_fabric(lab_fabric):
 def anycastd_binary():
     require_anycastd()
     return ANYCASTD
+
+
+@pytest.fixture
+def ctl(fabric):
+    """Runs anycastctl against the fabric's anycastd: ctl("show", "vips") returns the CompletedProcess and
+    fails the test on a non-zero exit unless check=False; as_user=(uid, gid) runs it as that user."""
+    if not os.access(ANYCASTCTL, os.X_OK):
+        pytest.skip(f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)")
+
+    def call(*args, check=True, as_user=None):
+        cmd = [str(ANYCASTCTL), "--socket", str(fabric.control_socket), *args]
+        if as_user:
+            cmd = ["setpriv", f"--reuid={as_user[0]}", f"--regid={as_user[1]}", "--clear-groups", *cmd]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}")
+        return p
+    return call

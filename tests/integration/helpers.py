@@ -2,12 +2,20 @@
 the leaf's kernel and at the spine) or withdrawn, and check the route anycastd wrote against the contract
 (protocol 200, table main, distance 0, a nexthop object of its protocol). Each waits by polling and fails
 with what it saw last."""
+import contextlib
 import ipaddress
+import json
+import os
+import subprocess
 import time
+from pathlib import Path
 
 from fabric import LEAF_V4, LEAF_V6, ROUTE_PROTOCOL, wait_for
 
 TIMEOUT = 15  # seconds; probes run every 200 ms, so a change normally shows within ~1 s
+ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or
+                  Path(os.environ.get("ANYCASTD") or Path(__file__).resolve().parents[2] / "build" / "anycastd")
+                  .with_name("anycastctl"))
 
 
 def addresses(fab, names, family):
@@ -48,6 +56,31 @@ def wait_withdrawn(fab, prefix, timeout=TIMEOUT):
     wait_spine(fab, prefix, False, timeout)
 
 
+@contextlib.contextmanager
+def failing_neighbour(fab, name):
+    """Makes the leaf's neighbour entry for server `name` (IPv4) fail the way a dead server's does: the server
+    stops answering ARP, the entry is forgotten (an administrative delete is not a failure) and a connection
+    attempt starts a resolution the kernel gives up after 3 retries 100 ms apart. Yields the time the
+    resolution started; afterwards the server answers ARP again."""
+    server = fab.server(name)
+    sysctl = f"net.ipv4.neigh.{server.leaf_dev}.retrans_time_ms"
+    fab.exec(fab.leaf, "sysctl", "-q", "-w", f"{sysctl}=100")
+    conn = None
+    try:
+        fab.set_arp(name, False)
+        fab.ip(fab.leaf, "neigh", "del", server.v4, "dev", server.leaf_dev, check=False)
+        started = time.monotonic()
+        conn = subprocess.Popen(["ip", "netns", "exec", fab.leaf, "timeout", "2", "bash", "-c",
+                                 f"echo > /dev/tcp/{server.v4}/80"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        yield started
+    finally:
+        if conn is not None:
+            conn.wait(timeout=5)
+        fab.exec(fab.leaf, "sysctl", "-q", "-w", f"{sysctl}=1000")
+        fab.set_arp(name, True)
+
+
 def assert_route_contract(fab, prefix):
     """The route is in table main, protocol 200, distance 0 (metric 0 for IPv4; IPv6 metric 0 reads back
     as 1024, which zebra also takes as distance 0), over a nexthop object of protocol 200 whose members are
@@ -81,4 +114,101 @@ def observe(seconds, probe, interval=0.05):
     while time.monotonic() < end:
         seen.append(probe())
         time.sleep(interval)
+    return seen
+
+
+def scrape(fab, port=9370):
+    """The text of anycastd's /metrics on 127.0.0.1:port in the leaf."""
+    p = fab.exec(fab.leaf, "/usr/bin/python3", "-c",
+                 f"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics', "
+                 "timeout=5).read().decode())")
+    return p.stdout
+
+
+def metric(text, name, **labels):
+    """The value of the series `name{labels...}` (labels given must match; others are ignored)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+def anycastctl(fab, *args):
+    """Runs anycastctl against the fabric's anycastd and returns its output; fails the test if it fails."""
+    assert os.access(ANYCASTCTL, os.X_OK), f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)"
+    p = subprocess.run([str(ANYCASTCTL), "--socket", str(fab.control_socket), *args], capture_output=True,
+                       text=True, timeout=20)
+    assert p.returncode == 0, f"anycastctl {' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}"
+    return p.stdout
+
+
+def server_status(fab, vip, server):
+    """The server's entry in `anycastctl --json show vip VIP` (control.proto ServerStatus as JSON)."""
+    status = json.loads(anycastctl(fab, "--json", "show", "vip", vip))
+    for v in status.get("vips", [status]):
+        for s in v.get("servers", []):
+            if s.get("name") == server:
+                return s
+    raise AssertionError(f"no server {server} in vip {vip}: {status}")
+
+
+def wait_last_failure(fab, vip, server, text, timeout=TIMEOUT):
+    """Waits until the server's last failed probe's reason contains text."""
+    return wait_for(lambda: server_status(fab, vip, server).get("last_failure", ""), timeout,
+                    f"{vip}/{server}'s last failure to contain {text!r}", until=lambda f: text in f)
+
+
+def with_slow_start(vip_block, seconds):
+    """The vip block with `slow_start_s: seconds` added."""
+    return vip_block[: vip_block.rindex("}")] + f"  slow_start_s: {seconds}\n}}\n"
+
+
+def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s, sample=None):
+    """With the VIP announced over `names` (all weight 1) and slow_start_s set: `ramping` fails and comes back;
+    its weight in the leaf's kernel route must start below the others' (which stay equal), grow relative to
+    them, and be back to equal weights within slow_start_s (plus TIMEOUT); `anycastctl show vip` shows the ramp
+    meanwhile. sample(), if given, is called at every poll from before the server returns until the end.
+    Returns the weights seen on the way ({gateway: weight} each) for the caller to check exact
+    values (zebra may rescale them: FRR 10.3 installs 8:8:1 as 254:254:31)."""
+    fam = family(prefix)
+    hops = {n: fab.server(n).address(fam) for n in names}
+    back, others = hops[ramping], [hops[n] for n in names if n != ramping]
+    equal = {a: 1 for a in hops.values()}
+    # The first verdict does not ramp: equal weights from the start.
+    assert fab.nexthop_members(prefix) == equal
+    fab.stop_service(ramping)
+    wait_group(fab, prefix, [n for n in names if n != ramping])
+    if sample:
+        sample()
+    fab.start_service(ramping)
+    seen = []
+
+    def members():
+        if sample:
+            sample()
+        m = fab.nexthop_members(prefix)
+        if back in m and (not seen or seen[-1] != m):
+            seen.append(m)
+        return m
+
+    def share(m):
+        """The ramping server's weight relative to the others' while it ramps (they are equal), else None."""
+        if back not in m or any(o not in m for o in others) or len({m[o] for o in others}) != 1:
+            return None
+        return m[back] / m[others[0]]
+
+    first = wait_for(members, TIMEOUT, f"{ramping} back with a weight below the others'",
+                     until=lambda m: share(m) is not None and share(m) < 1)
+    shown = anycastctl(fab, "show", "vip", vip)
+    assert "up (slow start " in shown, shown
+    status = server_status(fab, vip, ramping)
+    assert 0 < status.get("slow_start_percent", 0) < 100, status
+    wait_for(members, slow_start_s + TIMEOUT, f"{ramping}'s weight to grow",
+             until=lambda m: share(m) is not None and share(first) < share(m) < 1)
+    wait_for(members, slow_start_s + TIMEOUT, "equal weights again", until=lambda m: m == equal)
+    print(f"weights seen while {ramping} ramped: {seen}")
+    shares = [share(m) for m in seen]
+    assert None not in shares, f"the others' weights differed during the ramp: {seen}"
+    assert shares == sorted(shares), f"{ramping}'s weight went down during the ramp: {seen}"
+    assert "up (slow start" not in anycastctl(fab, "show", "vip", vip)
     return seen

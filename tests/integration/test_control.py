@@ -9,33 +9,10 @@ import socket
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from fabric import VIP4, VIP6, run, wait_for
-from helpers import TIMEOUT, addresses, wait_announced, wait_group, wait_spine, wait_withdrawn
+from helpers import ANYCASTCTL, TIMEOUT, addresses, metric, scrape, wait_announced, wait_group, wait_spine, wait_withdrawn
 
 ALL = ("s1", "s2", "s3")
-ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or
-                  Path(os.environ.get("ANYCASTD") or Path(__file__).resolve().parents[2] / "build" / "anycastd")
-                  .with_name("anycastctl"))
-
-
-@pytest.fixture
-def ctl(fabric):
-    if not os.access(ANYCASTCTL, os.X_OK):
-        pytest.skip(f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)")
-
-    def call(*args, check=True, as_user=None):
-        cmd = [str(ANYCASTCTL), "--socket", str(fabric.control_socket), *args]
-        if as_user:
-            cmd = ["setpriv", f"--reuid={as_user[0]}", f"--regid={as_user[1]}", "--clear-groups", *cmd]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-        if check and p.returncode != 0:
-            raise AssertionError(f"{' '.join(args)} exited {p.returncode}: {p.stderr}{p.stdout}")
-        return p
-    return call
-
-
 def vips_json(ctl):
     return {v["name"]: v for v in json.loads(ctl("--json", "show", "vips").stdout).get("vips", [])}
 
@@ -186,23 +163,6 @@ def test_garbage_on_the_socket_does_not_disturb_the_agent(fabric, ctl):
     wait_group(fab, VIP4, ["s2", "s3"])
     idle.close()
     assert fab.anycastd_running
-
-
-def scrape(fab, port=9370):
-    p = fab.exec(fab.leaf, "/usr/bin/python3", "-c",
-                 f"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:{port}/metrics', "
-                 "timeout=5).read().decode())")
-    return p.stdout
-
-
-def metric(text, name, **labels):
-    """The value of the series `name{labels...}` (labels given must match; others are ignored)."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        if all(f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return None
 
 
 def test_metrics_follow_the_agent(fabric, ctl):

@@ -10,12 +10,14 @@ Timing: probes every 200 ms, rise 2, fall 2; waits poll with a 15 s deadline; th
 import json
 import re
 import signal
+import time
 
 import pytest
 
 import fabric as lab
 from fabric import TAGGED_MED, TAGGED_ROUTE_TAG, VIP4, VIP6, wait_for
-from helpers import TIMEOUT, addresses, observe, wait_announced, wait_group, wait_spine, wait_withdrawn
+from helpers import (TIMEOUT, addresses, assert_recovered_server_ramps, failing_neighbour, observe,
+                     wait_announced, wait_group, wait_spine, wait_withdrawn, with_slow_start)
 
 ALL = ("s1", "s2", "s3")
 GR_SECONDS = 20  # graceful_restart_s of the test configs: long enough for a restart, short enough to expire
@@ -133,6 +135,48 @@ def test_link_loss_and_return(fabric):
     wait_group(fab, VIP4, ALL)
     wait_group(fab, VIP6, ALL)
     assert fab.spine_has(VIP4) and fab.spine_has(VIP6)
+
+
+SLOW = dict(interval_ms=2000, timeout_ms=500, rise=2, fall=3)  # probes alone need at least 4 s to fail
+
+
+def test_fast_failure_link_down_and_failed_neighbour(fabric):
+    """Zebra mode watches links and neighbours too (platform/gateway_monitor.h): with probes that need 4 s
+    to notice, a server whose link goes down, or whose neighbour entry fails, leaves zebra's route within a
+    fraction of that, and comes back only after `rise` passing probes."""
+    fab = fabric
+    s2 = fab.server("s2")
+    start(fab, web4(fab, **SLOW))
+    wait_announced(fab, VIP4, ALL, timeout=20)
+
+    t0 = time.monotonic()
+    fab.set_link("s2", False)
+    wait_for(fab.anycastd_log, 2.0, "the agent to take s2 down for its link",
+             until=lambda log: "server s2 up -> down: link eth-s2 down" in log, interval=0.005)
+    print(f"zebra mode, link down: agent took s2 down after {(time.monotonic() - t0) * 1000:.0f} ms")
+    wait_group(fab, VIP4, ["s1", "s3"])
+    fab.set_link("s2", True)
+    wait_group(fab, VIP4, ALL, timeout=20)
+
+    with failing_neighbour(fab, "s2") as t1:
+        wait_for(fab.anycastd_log, 2.5, "the agent to take s2 down for its failed neighbour entry",
+                 until=lambda log: f"server s2 up -> down: neighbour {s2.v4} failed" in log, interval=0.005)
+        print(f"zebra mode, neighbour failed: agent took s2 down {(time.monotonic() - t1) * 1000:.0f} ms "
+              "after the resolution started (~300 ms of it ARP retries)")
+        wait_group(fab, VIP4, ["s1", "s3"])
+    assert fab.spine_has(VIP4)
+    wait_group(fab, VIP4, ALL, timeout=20)
+    assert "server s2 down -> up: 2 successes" in fab.anycastd_log()
+
+
+@pytest.mark.all_frr
+def test_slow_start_weights_reach_the_kernel_through_zebra(fabric):
+    """zebra installs the weights anycastd sends (FRR 8.4 as they are, 10.3 rescaled to 255: 8:8:1 is
+    254:254:31), so a recovered server's share ramps in zebra mode too."""
+    fab = fabric
+    start(fab, with_slow_start(web4(fab), 8))
+    wait_announced(fab, VIP4, ALL)
+    assert_recovered_server_ramps(fab, "web", VIP4, ALL, "s3", 8)
 
 
 def test_route_tag_reaches_bgpd_route_maps(fabric):

@@ -192,20 +192,25 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
+void pumpEvents(int fd, const std::function<void()>& process, const std::function<bool()>& done,
+                std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) > 0) process();
+  }
+}
+
 std::string waitForExternalChange(KernelDataplane& dataplane, std::chrono::milliseconds timeout) {
   std::string reasons;
   dataplane.onExternalChange = [&](const char* why) {
     if (!reasons.empty()) reasons += "; ";
     reasons += why;
   };
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (reasons.empty()) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{dataplane.eventFd(), POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) > 0) dataplane.processEvents();
-  }
+  pumpEvents(dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reasons.empty(); }, timeout);
   dataplane.onExternalChange = nullptr;
   return reasons;
 }
@@ -217,14 +222,7 @@ std::string waitForUnreachable(KernelDataplane& dataplane, std::chrono::millisec
     reports += std::string(why) + ":";
     for (const IpAddress& g : gateways) reports += " " + g.str();
   };
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (reports.empty()) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{dataplane.eventFd(), POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) > 0) dataplane.processEvents();
-  }
+  pumpEvents(dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reports.empty(); }, timeout);
   dataplane.onNexthopsUnreachable = nullptr;
   return reports;
 }

@@ -56,6 +56,10 @@ std::vector<uint32_t> groupMembers(uint32_t id);
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
+// Polls `fd` and calls `process` whenever it is readable, until `done()` or `timeout` passes.
+void pumpEvents(int fd, const std::function<void()>& process, const std::function<bool()>& done,
+                std::chrono::milliseconds timeout);
+
 // Waits (poll() on the dataplane's eventFd, then processEvents()) until onExternalChange was called or
 // `timeout` passes; returns the reasons reported ("" if none).
 std::string waitForExternalChange(anycastd::KernelDataplane& dataplane,

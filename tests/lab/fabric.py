@@ -614,8 +614,18 @@ class Fabric:
         r = self.route(prefix)
         if r is None:
             return {}
+        return self._route_members(r, self.nexthops() if "nhid" in r else {})
+
+    def nexthop_groups(self):
+        """{prefix: frozenset of gateways} of every main-table route of route_proto in the leaf, from one read
+        of the routes and one of the nexthop objects (for tests with many VIPs)."""
+        nhs = self.nexthops()
+        return {p: frozenset(self._route_members(r, nhs))
+                for p, r in self.kernel_routes(self.route_proto, table="main").items()}
+
+    @staticmethod
+    def _route_members(r, nhs):
         if "nhid" in r:
-            nhs = self.nexthops()
             top = nhs.get(r["nhid"])
             if top is None:
                 return {}
@@ -694,6 +704,13 @@ class Fabric:
             dataplane = f"dataplane {{ kernel {{ route_protocol: {route_protocol} {extra}}} }}\n"
         return (dataplane + f'control_socket: "{self.control_socket}"\n' +
                 f'state_file: "{self.state_file}"\n' + "".join(vip_blocks))
+
+    @property
+    def anycastd_pid(self):
+        """The running anycastd's PID (`ip netns exec` execs it, so it is the PID of the process started)."""
+        if not self.anycastd_running:
+            raise LabError("anycastd is not running")
+        return self._anycastd.pid
 
     @property
     def anycastd_running(self):
@@ -817,13 +834,15 @@ class Fabric:
             self._log(f"reset: {exc}; restarting FRR")
             self.restart_frr()
 
-    def stop_frr(self):
-        """Stops the leaf's FRR daemons with SIGTERM, bgpd first (zebra and bgpd; mgmtd too for FRR 10)."""
+    def stop_frr(self, sig=signal.SIGTERM):
+        """Stops the leaf's FRR daemons with sig (SIGKILL: a crash), bgpd first (zebra and bgpd; mgmtd too
+        for FRR 10)."""
         for name in reversed(self._frr_daemons()):
             proc = self._procs.pop(name, None)
             if proc is not None:
-                stop_pid(proc.pid, signal.SIGTERM, 5)
+                stop_pid(proc.pid, sig, 5)
                 proc.wait(timeout=1)
+            (self.frr_dir / f"{name}.pid").unlink(missing_ok=True)  # left by SIGKILL; start waits for it
         (self.frr_dir / "zserv.api").unlink(missing_ok=True)
 
     def start_frr(self):

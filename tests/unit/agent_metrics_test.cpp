@@ -176,3 +176,25 @@ TEST(AgentMetrics, OddInputDoesNotBreakTheExposition) {
       text, "anycastd_probe_failures_total{vip=\"we\\\"b\\n\",server=\"s\\\\1\",reason=\"other\"} 1\n"));
   CHECK_TRUE(contains(text, "anycastd_zebra_connected 0\n"));
 }
+
+TEST(AgentMetrics, ChecksAndProbes) {
+  AgentMetrics m("1.2.3");
+  m.setProbes(16);
+  m.setCheck("web", "s1", "tcp:80", true, true);
+  m.setCheck("web", "s1", "http:80/healthz", false, false);
+  m.setCheck("web", "s2", "tcp:80", false, std::nullopt);  // no probe yet: no last_ok series
+  const std::string text = m.render();
+  CHECK(contains(text, "# TYPE anycastd_probes gauge\nanycastd_probes 16\n"));
+  CHECK(contains(text, "anycastd_check_up{vip=\"web\",server=\"s1\",check=\"tcp:80\"} 1\n"));
+  CHECK(contains(text, "anycastd_check_up{vip=\"web\",server=\"s1\",check=\"http:80/healthz\"} 0\n"));
+  CHECK(contains(text, "anycastd_check_last_ok{vip=\"web\",server=\"s1\",check=\"http:80/healthz\"} 0\n"));
+  CHECK(contains(text, "anycastd_check_up{vip=\"web\",server=\"s2\",check=\"tcp:80\"} 0\n"));
+  CHECK_FALSE(contains(text, "anycastd_check_last_ok{vip=\"web\",server=\"s2\""));
+  // A scrape sets the checks afresh: a check that a reload removed disappears.
+  m.clearChecks();
+  m.setCheck("web", "s1", "tcp:80", true, true);
+  const std::string after = m.render();
+  CHECK(contains(after, "anycastd_check_up{vip=\"web\",server=\"s1\",check=\"tcp:80\"} 1\n"));
+  CHECK_FALSE(contains(after, "http:80/healthz"));
+  CHECK_FALSE(contains(after, "server=\"s2\""));
+}

@@ -1,5 +1,6 @@
 // Config validation: every error the loader reports, with its FILE:LINE:COL.
 #include <CppUTest/TestHarness.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -70,13 +71,13 @@ TEST(ConfigLoader, ValidConfigWithDefaults) {
   STRCMP_EQUAL("203.0.113.10/32", c.vips[0].prefix.str().c_str());
   LONGS_EQUAL(2, c.vips[0].servers[1].weight);
   LONGS_EQUAL(1, c.vips[0].servers[0].weight);
-  CHECK(c.vips[1].check.kind == CheckKind::kHttp);
-  STRCMP_EQUAL("/healthz", c.vips[1].check.http_path.c_str());
-  LONGS_EQUAL(204, c.vips[1].check.expect_status);
-  LONGS_EQUAL(1000, c.vips[1].check.interval_ms);
-  LONGS_EQUAL(500, c.vips[1].check.timeout_ms);
-  LONGS_EQUAL(2, c.vips[1].check.rise);
-  LONGS_EQUAL(3, c.vips[1].check.fall);
+  CHECK(c.vips[1].checks[0].kind == CheckKind::kHttp);
+  STRCMP_EQUAL("/healthz", c.vips[1].checks[0].http_path.c_str());
+  LONGS_EQUAL(204, c.vips[1].checks[0].expect_status);
+  LONGS_EQUAL(1000, c.vips[1].checks[0].interval_ms);
+  LONGS_EQUAL(500, c.vips[1].checks[0].timeout_ms);
+  LONGS_EQUAL(2, c.vips[1].checks[0].rise);
+  LONGS_EQUAL(3, c.vips[1].checks[0].fall);
   LONGS_EQUAL(1, c.vips[1].min_healthy);
 }
 
@@ -239,6 +240,21 @@ TEST(ConfigLoader, MissingFile) {
                r.errors.at(0).str().c_str());
 }
 
+TEST(ConfigLoader, LoadGivesTheTextItParsed) {
+  char path[] = "/tmp/anycastd-config-test.XXXXXX";
+  int fd = ::mkstemp(path);
+  CHECK(fd >= 0);
+  const std::string written = "metrics { listen: \"127.0.0.1:9370\" }\n";
+  CHECK_EQUAL(static_cast<ssize_t>(written.size()), ::write(fd, written.data(), written.size()));
+  ::close(fd);
+  std::string text;
+  ConfigResult r = loadConfigFile(path, &text);
+  ::unlink(path);
+  CHECK_TRUE(r.config.has_value());
+  STRCMP_EQUAL("127.0.0.1:9370", r.config->metrics_listen.c_str());
+  STRCMP_EQUAL(written.c_str(), text.c_str());
+}
+
 TEST(ConfigLoader, MetricsListen) {
   CHECK_TRUE(parseConfig("", "f.conf").config->metrics_listen.empty());
   auto r = parseConfig("metrics { listen: \"127.0.0.1:9370\" }", "f.conf");
@@ -273,7 +289,7 @@ TEST(ConfigLoader, DnsCheck) {
       "dns { port: 5353 name: \"Example.TEST.\" type: \"aaaa\" transport: TCP expect_rcode: \"NXDOMAIN\" "
       "expect_address: \"2001:db8::53\" }");
   CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kDns);
   LONGS_EQUAL(5353, c.port);
   STRCMP_EQUAL("example.test", c.dns.name.c_str());
@@ -284,7 +300,7 @@ TEST(ConfigLoader, DnsCheck) {
   // Defaults: port 53, type A, UDP, NOERROR, no address.
   r = parseCheck("dns { name: \"example.test\" }");
   CHECK(r.config.has_value());
-  const CheckConfig& d = r.config->vips[0].check;
+  const CheckConfig& d = r.config->vips[0].checks[0];
   LONGS_EQUAL(53, d.port);
   LONGS_EQUAL(1, d.dns.type);
   CHECK(d.dns.transport == DnsTransport::kUdp);
@@ -316,7 +332,7 @@ TEST(ConfigLoader, DnsCheckErrors) {
 TEST(ConfigLoader, IcmpCheck) {
   ConfigResult r = parseCheck("icmp { }");
   CHECK(r.config.has_value());
-  CHECK(r.config->vips[0].check.kind == CheckKind::kIcmp);
+  CHECK(r.config->vips[0].checks[0].kind == CheckKind::kIcmp);
 }
 
 TEST(ConfigLoader, HttpsCheck) {
@@ -324,7 +340,7 @@ TEST(ConfigLoader, HttpsCheck) {
       "https { path: \"/healthz\" sni: \"svc.example.test\" verify: true ca_file: \"/etc/ssl/ca.pem\" "
       "expect_body: \"ok\" }");
   CHECK_TEXT(r.config.has_value(), r.errors.empty() ? "" : r.errors[0].str().c_str());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kHttps);
   LONGS_EQUAL(443, c.port);
   STRCMP_EQUAL("/healthz", c.http_path.c_str());
@@ -335,8 +351,8 @@ TEST(ConfigLoader, HttpsCheck) {
   STRCMP_EQUAL("ok", c.expect_body.c_str());
   r = parseCheck("https { port: 8443 }");
   CHECK(r.config.has_value());
-  CHECK_FALSE(r.config->vips[0].check.tls.verify);
-  LONGS_EQUAL(8443, r.config->vips[0].check.port);
+  CHECK_FALSE(r.config->vips[0].checks[0].tls.verify);
+  LONGS_EQUAL(8443, r.config->vips[0].checks[0].port);
 }
 
 TEST(ConfigLoader, HttpsCheckErrors) {
@@ -356,7 +372,7 @@ TEST(ConfigLoader, HttpsCheckErrors) {
 TEST(ConfigLoader, HttpExpectBody) {
   ConfigResult r = parseCheck("http { port: 80 expect_body: \"ok\" }");
   CHECK(r.config.has_value());
-  STRCMP_EQUAL("ok", r.config->vips[0].check.expect_body.c_str());
+  STRCMP_EQUAL("ok", r.config->vips[0].checks[0].expect_body.c_str());
   expectError(vipWith("  check { http { port: 80 expect_body: \"\" } }\n" + std::string(kServers)),
               "f.conf:4:27: expect_body must not be empty");
 }
@@ -364,7 +380,7 @@ TEST(ConfigLoader, HttpExpectBody) {
 TEST(ConfigLoader, ExecCheck) {
   ConfigResult r = parseCheck("exec { command: \"/usr/lib/anycastd/check-foo\" args: [\"--vip\", \"x\"] }");
   CHECK(r.config.has_value());
-  const CheckConfig& c = r.config->vips[0].check;
+  const CheckConfig& c = r.config->vips[0].checks[0];
   CHECK(c.kind == CheckKind::kExec);
   STRCMP_EQUAL("/usr/lib/anycastd/check-foo", c.exec.command.c_str());
   LONGS_EQUAL(2, c.exec.args.size());
@@ -440,4 +456,126 @@ TEST(ConfigLoader, DegradedFields) {
   CHECK_TRUE(r.config.has_value());
   LONGS_EQUAL(1, r.config->vips[0].degraded_below);
   LONGS_EQUAL(7, r.config->vips[0].degraded_tag);
+}
+
+// ---- several checks, check_mode, a server's own checks ----
+
+TEST(ConfigLoader, SeveralChecksAndCheckMode) {
+  ConfigResult r = parseConfig(vipWith("  check { tcp { port: 80 } }\n"
+                                       "  check { http { port: 8080 path: \"/healthz\" } rise: 4 }\n"
+                                       "  check_mode: ANY\n" +
+                                       std::string(kServers)),
+                               "f.conf");
+  STRCMP_EQUAL("", errorsOf(vipWith("  check { tcp { port: 80 } }\n" + std::string(kServers))).c_str());
+  CHECK_TRUE(r.config.has_value());
+  const VipConfig& v = r.config->vips[0];
+  LONGS_EQUAL(2, v.checks.size());
+  CHECK(v.checks[0].kind == CheckKind::kTcp);
+  CHECK(v.checks[1].kind == CheckKind::kHttp);
+  LONGS_EQUAL(4, v.checks[1].rise);
+  CHECK(v.check_mode == CheckMode::kAny);
+  CHECK(v.servers[0].checks.empty());
+  CHECK(&checksOf(v, v.servers[0]) == &v.checks);
+}
+
+TEST(ConfigLoader, CheckModeDefaultsToAll) {
+  ConfigResult r = parseConfig(vipWith(std::string(kTcp) + kServers), "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  CHECK(r.config->vips[0].check_mode == CheckMode::kAll);
+  LONGS_EQUAL(1, r.config->vips[0].checks.size());
+}
+
+TEST(ConfigLoader, AServersOwnChecksReplaceTheVips) {
+  ConfigResult r = parseConfig(
+      vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.2\" }\n"
+                                  "  server { name: \"b\" address: \"192.0.2.6\"\n"
+                                  "    check { icmp { } }\n    check { tcp { port: 22 } }\n  }\n"),
+      "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  const VipConfig& v = r.config->vips[0];
+  LONGS_EQUAL(1, checksOf(v, v.servers[0]).size());
+  LONGS_EQUAL(2, checksOf(v, v.servers[1]).size());
+  CHECK(checksOf(v, v.servers[1])[0].kind == CheckKind::kIcmp);
+  LONGS_EQUAL(22, checksOf(v, v.servers[1])[1].port);
+}
+
+TEST(ConfigLoader, ServersWithTheirOwnChecksNeedNoVipCheck) {
+  ConfigResult r =
+      parseConfig(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n"), "f.conf");
+  STRCMP_EQUAL(
+      "", errorsOf(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n")).c_str());
+  CHECK_TRUE(r.config.has_value());
+  CHECK(r.config->vips[0].checks.empty());
+}
+
+TEST(ConfigLoader, BadCheckCombinationsNameThePlace) {
+  // A server without checks when the VIP has none either (another server has its own).
+  expectError(vipWith("  server { name: \"a\" address: \"192.0.2.2\" check { icmp { } } }\n"
+                      "  server { name: \"b\" address: \"192.0.2.6\" }\n"),
+              "f.conf:5:12: server 'b' has no check and vip 'v' has none for it to use");
+  // check_mode with no check anywhere.
+  expectError(
+      vipWith("  check_mode: ANY\n" + std::string(kServers)),
+      "f.conf:4:3: vip 'v' has no check (tcp { port: N }, http { ... }, https, dns, icmp or exec), nor "
+      "has any of its servers; check_mode needs checks to combine");
+  // The same check twice.
+  expectError(vipWith("  check { tcp { port: 80 } }\n  check { tcp { port: 80 } }\n" + std::string(kServers)),
+              "f.conf:5:3: duplicate check");
+  // A bad second check, and a bad check of a server, at their own places.
+  expectError(
+      vipWith("  check { tcp { port: 80 } }\n  check { tcp { port: 80 } rise: 0 }\n" + std::string(kServers)),
+      "f.conf:5:28: rise must be greater than 0");
+  expectError(vipWith(std::string(kTcp) +
+                      "  server { name: \"a\" address: \"192.0.2.2\" check { interval_ms: 9 } }\n"),
+              "f.conf:5:43: check has no probe");
+  expectError(vipWith("  check_mode: SOME\n" + std::string(kTcp) + kServers),
+              "f.conf:5:3: Unknown enumeration value");
+}
+
+TEST(ConfigLoader, ProbeBinding) {
+  ConfigResult r = parseConfig(
+      vipWith("  check { tcp { port: 80 } source: \"192.0.2.1\" vrf: \"red\" }\n" + std::string(kServers)),
+      "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  const CheckConfig& c = r.config->vips[0].checks[0];
+  CHECK_TRUE(c.source.has_value());
+  STRCMP_EQUAL("192.0.2.1", c.source->str().c_str());
+  STRCMP_EQUAL("red", c.vrf.c_str());
+  STRCMP_EQUAL("", c.interface.c_str());
+  ConfigResult i = parseConfig(
+      vipWith("  check { icmp { } interface: \"eth-s1\" }\n" + std::string(kServers)), "f.conf");
+  CHECK_TRUE(i.config.has_value());
+  STRCMP_EQUAL("eth-s1", i.config->vips[0].checks[0].interface.c_str());
+  CHECK_FALSE(i.config->vips[0].checks[0].source.has_value());
+  // Exec checks accept them too (the program gets them in its environment).
+  ConfigResult e = parseConfig(
+      vipWith("  check { exec { command: \"/x\" } vrf: \"red\" }\n" + std::string(kServers)), "f.conf");
+  CHECK_TRUE(e.config.has_value());
+}
+
+TEST(ConfigLoader, ProbeBindingErrors) {
+  expectError(vipWith("  check { tcp { port: 80 } source: \"2001:db8::1\" }\n" + std::string(kServers)),
+              "f.conf:4:28: source 2001:db8::1 is not of the servers' address family (IPv4)");
+  expectError(vipWith("  check { tcp { port: 80 } source: \"192.0.2.300\" }\n" + std::string(kServers)),
+              "f.conf:4:28: bad source address '192.0.2.300'");
+  expectError(vipWith("  check { tcp { port: 80 } interface: \"a-name-far-too-long\" }\n" +
+                      std::string(kServers)),
+              "f.conf:4:28: interface 'a-name-far-too-long' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } vrf: \"a/b\" }\n" + std::string(kServers)),
+              "f.conf:4:28: vrf 'a/b' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } vrf: \"\" }\n" + std::string(kServers)),
+              "f.conf:4:28: vrf '' is not a device name");
+  expectError(vipWith("  check { tcp { port: 80 } interface: \"eth0\" vrf: \"red\" }\n" +
+                      std::string(kServers)),
+              "f.conf:4:46: interface and vrf exclude each other");
+}
+
+TEST(ConfigLoader, SlowStart) {
+  ConfigResult d = parseConfig(kValid, "f.conf");
+  LONGS_EQUAL(0, d.config->vips[0].slow_start_s);
+  ConfigResult r = parseConfig(vipWith("  slow_start_s: 30\n" + std::string(kTcp) + kServers), "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  LONGS_EQUAL(30, r.config->vips[0].slow_start_s);
+  expectError(vipWith("  slow_start_s: 3601\n" + std::string(kTcp) + kServers),
+              "f.conf:4:3: slow_start_s 3601 is out of range 0..3600");
 }

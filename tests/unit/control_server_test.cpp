@@ -1,7 +1,8 @@
 // ControlServer on a real unix socket in a temp dir, driven by the EventLoop on the test thread: requests
 // answered in order on several connections, garbage and oversized frames rejected and closed without
-// disturbing the others, peer credentials, the connection limit, a client that never reads being dropped,
-// and the socket file's set-up (mode, group, stale file, parent directory) and removal.
+// disturbing the others, peer credentials, the connection limit (the connection idle longest makes room), a
+// client that never reads being dropped, and the socket file's set-up (mode, group, stale file, parent
+// directory) and removal.
 #include "agent/control_server.h"
 
 #include <CppUTest/TestHarness.h>
@@ -131,7 +132,8 @@ TEST_GROUP(ControlServer) {
   }
 
   // Answers show with a Status whose config_file names the VIP asked for, show_config with big_reply.
-  std::unique_ptr<ControlServer> makeServer(const std::string& group = "") {
+  std::unique_ptr<ControlServer> makeServer(const std::string& group = "",
+                                            std::chrono::milliseconds eviction_grace = std::chrono::milliseconds(0)) {
     return std::make_unique<ControlServer>(
         *loop, path, group, [this](const control::Request& req, const PeerCredentials& peer) {
           calls.push_back({req, peer});
@@ -147,7 +149,8 @@ TEST_GROUP(ControlServer) {
             r.set_error("unsupported");
           }
           return r;
-        });
+        },
+        eviction_grace);
   }
 };
 
@@ -319,27 +322,54 @@ TEST(ControlServer, RepliesFollowAHalfClose) {
   CHECK_EQUAL(1u, c.responses.size());
 }
 
-TEST(ControlServer, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+TEST(ControlServer, AtTheLimitANewConnectionClosesTheOneIdleLongest) {
   auto server = makeServer();
   std::vector<std::unique_ptr<TestClient>> clients;
   for (size_t i = 0; i < ControlServer::kMaxConnections; ++i) {
     clients.push_back(std::make_unique<TestClient>(*loop, path));
     clients.back()->sendShow("c" + std::to_string(i));
+    // One at a time, so that their last activity is in this order.
+    CHECK(pump(*loop, [&] { return clients.back()->responses.size() == 1; }));
   }
-  // Once every client has its answer, all of them are accepted; the next one is over the limit.
-  CHECK(pump(*loop, [&] {
-    for (auto& c : clients)
-      if (c->responses.empty()) return false;
-    return true;
-  }));
+  clients[0]->sendShow("again");  // client 0 is busy again: client 1 is now the idlest
+  CHECK(pump(*loop, [&] { return clients[0]->responses.size() == 2; }));
   TestClient extra(*loop, path);
-  CHECK(pump(*loop, [&] { return extra.closed; }));
-  CHECK_EQUAL(0u, extra.responses.size());
-  // Closing one makes room again.
-  clients.pop_back();
-  TestClient next(*loop, path);
-  next.sendShow("next");
-  CHECK(pump(*loop, [&] { return next.responses.size() == 1; }));
+  extra.sendShow("extra");
+  CHECK(pump(*loop, [&] { return extra.responses.size() == 1 && clients[1]->closed; }));
+  STRCMP_EQUAL("answer for extra", extra.responses[0].status().config_file().c_str());
+  for (size_t i = 0; i < clients.size(); ++i)
+    if (i != 1) CHECK_FALSE(clients[i]->closed);
+}
+
+TEST(ControlServer, AtTheLimitFreshConnectionsAreNotEvictedBeforeTheyAreRead) {
+  auto server = makeServer("", std::chrono::seconds(60));
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (size_t i = 0; i < ControlServer::kMaxConnections; ++i) {
+    clients.push_back(std::make_unique<TestClient>(*loop, path));
+    event_base_loop(loop->base(), EVLOOP_NONBLOCK);
+  }
+  TestClient extra(*loop, path);
+  CHECK(pump(*loop, [&] { return extra.closed; }));  // refused: nobody has been idle for the grace
+  for (auto& c : clients) CHECK_FALSE(c->closed);
+  clients[5]->sendShow("still served");
+  CHECK(pump(*loop, [&] { return clients[5]->responses.size() == 1; }));
+}
+
+TEST(ControlServer, ConnectionsThatNeverSendCannotLockOutAClient) {
+  auto server = makeServer();
+  std::vector<std::unique_ptr<TestClient>> idle;
+  for (size_t i = 0; i < 3 * ControlServer::kMaxConnections; ++i) {
+    idle.push_back(std::make_unique<TestClient>(*loop, path));
+    // Let the server accept it (the listen backlog is only kMaxConnections long; connect would block).
+    event_base_loop(loop->base(), EVLOOP_NONBLOCK);
+  }
+  TestClient client(*loop, path);
+  client.sendShow("web");
+  CHECK(pump(*loop, [&] { return client.responses.size() == 1; }));
+  STRCMP_EQUAL("answer for web", client.responses[0].status().config_file().c_str());
+  // The earliest idle ones made room; the newest still have theirs.
+  CHECK(pump(*loop, [&] { return idle.front()->closed; }));
+  CHECK_FALSE(idle.back()->closed);
 }
 
 TEST(ControlServer, AClientThatNeverReadsIsDroppedAndDoesNotStallOthers) {

@@ -176,6 +176,16 @@ TEST(Ctl, ShowVipAndServersAskForOneVip) {
   STRCMP_EQUAL("", requests[2].show().vip().c_str());
 }
 
+TEST(Ctl, ShowChecksAsksForAllOrOneVip) {
+  CtlRun r = run({"show", "checks", "web"});
+  CHECK_EQUAL(0, r.code);
+  STRCMP_CONTAINS(" probes running\n", r.out.c_str());
+  STRCMP_EQUAL("web", requests[0].show().vip().c_str());
+  r = run({"show", "checks"});
+  CHECK_EQUAL(0, r.code);
+  STRCMP_EQUAL("", requests[1].show().vip().c_str());
+}
+
 TEST(Ctl, JsonIsTheStatusWithProtoFieldNames) {
   CtlRun r = run({"--json", "show", "vips"});
   CHECK_EQUAL(0, r.code);
@@ -344,6 +354,7 @@ TEST(Ctl, UsageErrorsAreExit2AndSendNothing) {
       {"show", "vip", "a", "b"},
       {"show", "vip", ""},
       {"show", "servers", "a", "b"},
+      {"show", "checks", "a", "b"},
       {"drain"},
       {"drain", "vip"},
       {"drain", "server", "web"},

@@ -103,11 +103,14 @@ TEST(CtlRender, NamesStatesAndHealth) {
   STRCMP_EQUAL("drained", serverHealthName(st.vips(0).servers(2)).c_str());
   control::ServerStatus down;
   STRCMP_EQUAL("down", serverHealthName(down).c_str());
+  control::ServerStatus ramping = st.vips(0).servers(0);
+  ramping.set_slow_start_percent(37);
+  STRCMP_EQUAL("up (slow start 37%)", serverHealthName(ramping).c_str());
 }
 
 TEST(CtlRender, VipTable) {
   STRCMP_EQUAL(
-      "anycastd 0.2.0, kernel mode, started 3h05m ago, config /etc/anycastd/anycastd.conf\n"
+      "anycastd 0.2.0, kernel mode, started 3h05m ago, config /etc/anycastd/anycastd.conf, 0 probes\n"
       "\n"
       "VIP  PREFIX            STATE      HEALTHY      NEXT HOPS              SINCE      LAST CHANGE\n"
       "web  203.0.113.10/32   announced  2/3 (min 1)  192.0.2.2,192.0.2.6*2  5m12s ago  2/3 servers healthy "
@@ -133,6 +136,7 @@ TEST(CtlRender, VipDetailWithServersAndDrains) {
       "state        announced since 5m12s ago\n"
       "last change  2/3 servers healthy (min 1)\n"
       "healthy      2/3 (min 1)\n"
+      "check mode   all (a server is up while all its checks are)\n"
       "next hops    192.0.2.2 192.0.2.6*2\n"
       "transitions  4\n"
       "\n"
@@ -260,4 +264,54 @@ TEST(CtlRender, SuppressedVipShowsWhenItMayComeBack) {
   std::string out = renderVipDetail(vip, kNow);
   STRCMP_CONTAINS("dampening    penalty 512\n", out.c_str());
   STRCMP_CONTAINS("degraded     yes\n", out.c_str());
+}
+
+namespace {
+
+void addCheck(control::ServerStatus* s, const std::string& label, bool up, bool last_ok,
+              const std::string& failure, uint32_t shared_by) {
+  control::CheckStatus* c = s->add_checks();
+  c->set_check(label);
+  c->set_health(up ? control::ServerStatus::UP : control::ServerStatus::DOWN);
+  c->set_last_ok(last_ok);
+  c->set_last_probe_unix_ms(kNow - 2 * kSec);
+  c->set_last_failure(failure);
+  c->set_shared_by(shared_by);
+}
+
+}  // namespace
+
+TEST(CtlRender, VipDetailShowsEachCheckOfEachServer) {
+  control::VipStatus vip;
+  vip.set_name("web");
+  vip.set_check_mode(control::VipStatus::ANY);
+  control::ServerStatus* s = addServer(&vip, "s1", "192.0.2.2", true, true);
+  addCheck(s, "tcp:80", true, true, "", 2);
+  addCheck(s, "http:80/healthz", false, false, "status 503", 1);
+  control::ServerStatus* fresh = addServer(&vip, "s2", "192.0.2.6", false, false);
+  fresh->add_checks()->set_check("tcp:80");  // no probe yet
+  std::string out = renderVipDetail(vip, kNow);
+  STRCMP_CONTAINS("check mode   any (a server is up while any of its checks is)\n", out.c_str());
+  STRCMP_CONTAINS(
+      "SERVER  CHECK            HEALTH  LAST PROBE     LAST FAILURE  SHARED BY\n"
+      "s1      tcp:80           up      ok 2s ago      -             2\n"
+      "s1      http:80/healthz  down    failed 2s ago  status 503    1\n"
+      "s2      tcp:80           down    -              -             0\n",
+      out.c_str());
+}
+
+TEST(CtlRender, CheckTableCountsTheProbes) {
+  control::Status st;
+  st.set_probes(16);
+  control::VipStatus* vip = st.add_vips();
+  vip->set_name("web");
+  addCheck(addServer(vip, "s1", "192.0.2.2", true, true), "tcp:80", true, true, "", 10);
+  STRCMP_EQUAL(
+      "16 probes running\n"
+      "\n"
+      "VIP  SERVER  CHECK   HEALTH  LAST PROBE  LAST FAILURE  SHARED BY\n"
+      "web  s1      tcp:80  up      ok 2s ago   -             10\n",
+      renderCheckTable(st, kNow).c_str());
+  control::Status empty;
+  STRCMP_EQUAL("0 probes running\n\nno checks\n", renderCheckTable(empty, kNow).c_str());
 }

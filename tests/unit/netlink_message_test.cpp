@@ -1,4 +1,5 @@
-// Decoding of the kernel's ACK/error and DONE messages (with extended-ACK text) and of link messages.
+// Decoding of the kernel's ACK/error and DONE messages (with extended-ACK text) and of link messages, and the
+// walk over the messages of one datagram.
 #include "netlink/netlink_message.h"
 
 #include <CppUTest/TestHarness.h>
@@ -102,6 +103,26 @@ TEST(NetlinkAck, MalformedAcks) {
   CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
 }
 
+// Error codes beyond any errno are malformed. INT_MIN used to be negated (undefined behaviour; found by
+// tests/fuzz/netlink_fuzzer).
+TEST(NetlinkAck, ErrorCodeBeyondAnyErrno) {
+  std::vector<uint8_t> b = kCappedError;
+  b[16] = 0x00, b[17] = 0x00, b[18] = 0x00, b[19] = 0x80;  // INT_MIN
+  CHECK_FALSE(decodeAck(b.data(), b.size(), ack, &error));
+  STRCMP_CONTAINS("is no errno", error.c_str());
+  b[16] = 0x01, b[17] = 0xf0, b[18] = 0xff, b[19] = 0xff;  // -4095: the largest errno
+  CHECK_TRUE(decodeAck(b.data(), b.size(), ack, &error));
+  LONGS_EQUAL(4095, ack.error);
+  // clang-format off
+  std::vector<uint8_t> done = {0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+                               0x00, 0x00, 0x00, 0x80};  // NLMSG_DONE with status INT_MIN
+  // clang-format on
+  CHECK_FALSE(decodeAck(done.data(), done.size(), ack, &error));
+  done[19] = 0x00, done[16] = 0x10;  // a positive length, as old kernels sent: success
+  CHECK_TRUE(decodeAck(done.data(), done.size(), ack, &error));
+  LONGS_EQUAL(0, ack.error);
+}
+
 TEST_GROUP(LinkDecode) {
   LinkMessage link;
   std::string error;
@@ -133,4 +154,43 @@ TEST(LinkDecode, Malformed) {
   b[38] = 'x';  // name not NUL-terminated
   b[39] = 'y';
   CHECK_FALSE(decodeLink(b.data(), b.size(), link, &error));
+}
+
+TEST_GROUP(SplitDatagram){};
+
+// Two messages, the second unpadded at the end of the datagram (18 bytes; its padding would reach 20).
+// The walk used to step past the end there and read a header beyond the buffer.
+TEST(SplitDatagram, LastMessageWithoutPadding) {
+  // clang-format off
+  std::vector<uint8_t> d = {
+      0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // NLMSG_DONE, 20
+      0x12, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb,  // NOOP, 18
+  };
+  // clang-format on
+  auto spans = splitDatagram(d.data(), d.size());
+  LONGS_EQUAL(2, spans.size());
+  LONGS_EQUAL(0, spans[0].offset);
+  LONGS_EQUAL(20, spans[0].length);
+  LONGS_EQUAL(20, spans[1].offset);
+  LONGS_EQUAL(18, spans[1].length);
+  // Alone: one message of 18 bytes in an 18-byte datagram.
+  std::vector<uint8_t> one(d.begin() + 20, d.end());
+  spans = splitDatagram(one.data(), one.size());
+  LONGS_EQUAL(1, spans.size());
+  LONGS_EQUAL(18, spans[0].length);
+}
+
+TEST(SplitDatagram, StopsAtABadLength) {
+  // clang-format off
+  std::vector<uint8_t> d = {
+      0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // 16 bytes, fine
+      0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // nlmsg_len 8 < header
+      0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,  // never reached
+  };
+  // clang-format on
+  LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
+  d[16] = 0x40;  // runs past the end
+  LONGS_EQUAL(1, splitDatagram(d.data(), d.size()).size());
+  LONGS_EQUAL(0, splitDatagram(d.data(), 15).size());  // shorter than a header
+  LONGS_EQUAL(0, splitDatagram(nullptr, 0).size());
 }

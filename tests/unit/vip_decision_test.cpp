@@ -12,9 +12,9 @@ VipConfig vip(uint32_t min_healthy) {
   std::string err;
   v.prefix = *IpPrefix::parse("203.0.113.10/32", &err);
   v.min_healthy = min_healthy;
-  v.servers = {{"s1", *IpAddress::parse("192.0.2.6"), 2},
-               {"s2", *IpAddress::parse("192.0.2.2"), 1},
-               {"s3", *IpAddress::parse("192.0.2.10"), 1}};
+  v.servers = {{"s1", *IpAddress::parse("192.0.2.6"), 2, {}},
+               {"s2", *IpAddress::parse("192.0.2.2"), 1, {}},
+               {"s3", *IpAddress::parse("192.0.2.10"), 1, {}}};
   return v;
 }
 constexpr auto kUp = HealthState::kUp;
