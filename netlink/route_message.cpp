@@ -146,6 +146,16 @@ Bytes encodeNewMultipathRoute(const IpPrefix& prefix, uint32_t table, uint8_t pr
   return toBytes(msg.get());
 }
 
+Bytes encodeNewBlackholeRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol) {
+  rtmsg rtm = unicastHeader(prefix, table, protocol);
+  rtm.rtm_type = RTN_BLACKHOLE;
+  NlMsgPtr msg = routeMessage(RTM_NEWROUTE, createFlags(false), rtm, 128);
+  if (!msg || putAddress(msg.get(), RTA_DST, prefix.address()) < 0 ||
+      nla_put_u32(msg.get(), RTA_TABLE, table) < 0)
+    return {};
+  return toBytes(msg.get());
+}
+
 Bytes encodeDelRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol) {
   rtmsg rtm{};
   rtm.rtm_family = static_cast<uint8_t>(prefix.address().afFamily());

@@ -33,6 +33,10 @@ Bytes encodeNewRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol, u
 Bytes encodeNewMultipathRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol,
                               const std::vector<RouteHop>& hops, bool replace);
 
+// RTM_NEWROUTE (NLM_F_CREATE|NLM_F_EXCL) of a blackhole route for `prefix`: a route without next hops, for
+// a moment (kernel_dataplane.h: telling listeners of a route the kernel removed without notification).
+Bytes encodeNewBlackholeRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol);
+
 // RTM_DELROUTE of the route for `prefix` in `table` with protocol `protocol` (any next hops).
 Bytes encodeDelRoute(const IpPrefix& prefix, uint32_t table, uint8_t protocol);
 

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <string>
 
+#include "agent/log.h"
+#include "netlink/route_message.h"
 #include "platform/kernel_view.h"
 
 namespace anycastd {
@@ -58,6 +60,7 @@ Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(nexthop_objects_, snapshot); !s.isOk()) return s;
   KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
+  announceVanished(entries_, state.entries);
   entries_ = std::move(state.entries);
   ids_.reset(state.ids);
   synced_ = true;
@@ -96,6 +99,30 @@ void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
   watchEntries();
 }
 
+void KernelDataplane::announceVanished(const IpPrefix& prefix) {
+  const std::string what = "route " + prefix.str() + " vanished without a notification";
+  if (Status s = requests_.request(nl::encodeNewBlackholeRoute(prefix, config_.table, config_.route_protocol));
+      !s.isOk()) {
+    // EEXIST: another route holds the prefix now, and its owner's notification said so already.
+    if (s.error != EEXIST) logWarning(what + "; could not tell listeners: " + s.message);
+    return;
+  }
+  if (Status s = requests_.request(nl::encodeDelRoute(prefix, config_.table, config_.route_protocol));
+      !s.isOk()) {
+    logWarning(what + "; its blackhole stand-in could not be deleted: " + s.message);
+    return;
+  }
+  logInfo(what + " (its group lost its last next hop): told listeners it is gone");
+}
+
+void KernelDataplane::announceVanished(const RouteEntries& before, const RouteEntries& after) {
+  for (const auto& [prefix, entry] : before) {
+    if (!entry.hasRoute()) continue;
+    auto it = after.find(prefix);
+    if (it == after.end() || !it->second.hasRoute()) announceVanished(prefix);
+  }
+}
+
 void KernelDataplane::watchEntries() {
   detector_.watchLinks(linksOf(entries_));
   reachability_.watchGateways(gatewaysOf(entries_));
@@ -120,6 +147,8 @@ Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
   if (Status s = observe(prefix, current); !s.isOk()) return s;
+  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.hasRoute() && !current.hasRoute())
+    announceVanished(prefix);
   RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
@@ -132,6 +161,7 @@ Status KernelDataplane::removeOrphans() {
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(true, snapshot); !s.isOk()) return s;
   KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
+  announceVanished(entries_, state.entries);
   entries_ = std::move(state.entries);
   ids_.reset(state.ids);
   synced_ = true;

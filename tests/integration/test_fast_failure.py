@@ -17,7 +17,8 @@ Measured times are printed (pytest -s shows them). Waits poll with deadlines; th
 import time
 
 from fabric import VIP4, wait_for
-from helpers import addresses, failing_neighbour, observe, wait_announced, wait_group, wait_spine
+from helpers import (addresses, failing_neighbour, observe, wait_announced, wait_group, wait_spine,
+                     wait_withdrawn)
 
 ALL = ("s1", "s2", "s3")
 SLOW = dict(interval_ms=2000, timeout_ms=500, rise=2, fall=3)
@@ -77,6 +78,24 @@ def test_failed_neighbour_takes_the_server_out_at_once(fabric):
           f"(~300 ms of it ARP retries), group without s2 after {t_group * 1000:.0f} ms")
     assert fab.spine_has(VIP4)
     wait_group(fab, VIP4, ALL, timeout=15)
+
+
+def test_last_server_lost_with_its_link_is_withdrawn_everywhere(fabric):
+    """The last server's link goes down: the kernel flushes the group's only member and, with it, the group
+    and the route, without a notification for the route; zebra, which learnt the route as a kernel route,
+    must still hear that it is gone so that bgpd withdraws the VIP."""
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    fab.stop_service("s1")
+    fab.stop_service("s3")
+    wait_group(fab, VIP4, ["s2"])
+    fab.set_link("s2", False)
+    wait_withdrawn(fab, VIP4)
+    wait_for(lambda: fab.vtysh(f"show ip route {VIP4} json"), 15, f"zebra to forget {VIP4}",
+             until=lambda out: VIP4 not in out)
+    fab.set_link("s2", True)
+    wait_announced(fab, VIP4, ["s2"])
 
 
 DAMPENING = "  dampening { half_life_s: 4 suppress: 3000 reuse: 750 max_suppress_s: 12 }\n"

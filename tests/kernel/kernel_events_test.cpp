@@ -4,6 +4,9 @@
 #include <CppUTest/TestHarness.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -87,6 +90,27 @@ TEST(KernelEvents, LosingEveryMemberLosesTheRouteAndItComesBack) {
   checkOk(dp.programRoute(wanted));
   STRCMP_EQUAL("198.51.100.2 198.51.100.3", kernelRoute("203.0.113.10/32").nexthops.c_str());
   LONGS_EQUAL(3, nexthopIds().size());
+}
+
+TEST(KernelEvents, ARouteTheKernelRemovedSilentlyIsAnnouncedGoneOnRemoval) {
+  KernelDataplane dp(config());
+  checkOk(dp.programRoute(route("203.0.113.10/32", {"198.51.100.2"})));
+  Monitor monitor;
+  mustRun("ip link set vc down");
+  // The kernel flushes the member, the emptied group and the route, without an RTM_DELROUTE for the route
+  // (checked with `ip monitor route`; other routes flushed with the link may be notified, so only what
+  // follows removeRoute is counted).
+  CHECK_TRUE(eventually([] { return !kernelRoute("203.0.113.10/32").present; }));
+  monitor.drain();
+  std::vector<uint16_t> seen;
+  checkOk(dp.removeRoute(prefix("203.0.113.10/32")));
+  // Listeners (zebra) hear of the prefix again and then of its removal.
+  CHECK_TRUE(eventually([&] {
+    for (uint16_t t : monitor.drain()) seen.push_back(t);
+    return std::count(seen.begin(), seen.end(), RTM_DELROUTE) == 1;
+  }));
+  CHECK_TRUE(std::count(seen.begin(), seen.end(), RTM_NEWROUTE) == 1);
+  CHECK_FALSE(kernelRoute("203.0.113.10/32").present);
 }
 
 TEST(KernelEvents, HandDeletionsAreReportedAndRepaired) {

@@ -77,6 +77,22 @@ TEST(RouteEncode, RouteViaNexthopObject) {
       encodeNewRoute(prefix("203.0.113.10/32"), 254, 200, 0x60000010, false));
 }
 
+TEST(RouteEncode, BlackholeRoute) {
+  checkBytes(
+      {
+          0x2c, 0x00, 0x00, 0x00,                          // 44 bytes
+          0x18, 0x00,                                      // RTM_NEWROUTE
+          0x05, 0x06,                                      // NLM_F_REQUEST|NLM_F_ACK|NLM_F_EXCL|NLM_F_CREATE
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //
+          0x02, 0x20, 0x00, 0x00,                          // AF_INET, /32, src_len 0, tos 0
+          0xfe, 0xc8, 0x00, 0x06,  // table 254, protocol 200, scope universe, RTN_BLACKHOLE
+          0x00, 0x00, 0x00, 0x00,  // rtm_flags
+          0x08, 0x00, 0x01, 0x00, 0xcb, 0x00, 0x71, 0x0a,  // RTA_DST 203.0.113.10
+          0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,  // RTA_TABLE 254
+      },
+      encodeNewBlackholeRoute(prefix("203.0.113.10/32"), 254, 200));
+}
+
 TEST(RouteEncode, ReplaceInALargeTable) {
   checkBytes(
       {
