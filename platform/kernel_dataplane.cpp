@@ -100,7 +100,7 @@ void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
 }
 
 void KernelDataplane::announceVanished(const IpPrefix& prefix) {
-  const std::string what = "route " + prefix.str() + " vanished without a notification";
+  const std::string what = "route " + prefix.str() + " lost its last next hop in the kernel";
   if (Status s = requests_.request(nl::encodeNewBlackholeRoute(prefix, config_.table, config_.route_protocol));
       !s.isOk()) {
     // EEXIST: another route holds the prefix now, and its owner's notification said so already.
@@ -112,7 +112,7 @@ void KernelDataplane::announceVanished(const IpPrefix& prefix) {
     logWarning(what + "; its blackhole stand-in could not be deleted: " + s.message);
     return;
   }
-  logInfo(what + " (its group lost its last next hop): told listeners it is gone");
+  logInfo(what + ": told listeners (zebra) it is gone");
 }
 
 void KernelDataplane::announceVanished(const RouteEntries& before, const RouteEntries& after) {
@@ -147,12 +147,16 @@ Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
   if (Status s = observe(prefix, current); !s.isOk()) return s;
-  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.hasRoute() && !current.hasRoute())
-    announceVanished(prefix);
+  // A route the kernel removed, or is removing, with its group's last member: gone already, or left over a
+  // group without members, whose own RTM_DELROUTE names no next hop that listeners can match.
+  auto known = entries_.find(prefix);
+  const bool tell = known != entries_.end() && known->second.hasRoute() && current.form != RouteForm::kGroup &&
+                    current.form != RouteForm::kMultipath;
   RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
   store(prefix, applied);
+  if (tell && s.isOk()) announceVanished(prefix);
   return s;
 }
 

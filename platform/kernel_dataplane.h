@@ -66,10 +66,12 @@ class KernelDataplane : public Dataplane {
   Status observe(const IpPrefix& prefix, RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what entries_ now uses
-  // The kernel deletes a route whose nexthop group lost its last member (the link of its only server went
-  // down) without an RTM_DELROUTE, so listeners that learnt the route (zebra, for bgpd's `redistribute
-  // kernel`) keep it and the VIP stays announced. For each such prefix of the agent's, a blackhole route of
-  // its own added and at once deleted gives them the RTM_NEWROUTE and RTM_DELROUTE that say it is gone.
+  // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
+  // deletes the route without an RTM_DELROUTE, or leaves it for a moment over the empty group, when its
+  // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
+  // (zebra, for bgpd's `redistribute kernel`) keep it and the VIP stays announced. For such a prefix of the
+  // agent's, a blackhole route of its own added and at once deleted gives them an RTM_NEWROUTE and an
+  // RTM_DELROUTE that say it is gone.
   void announceVanished(const IpPrefix& prefix);
   void announceVanished(const RouteEntries& before, const RouteEntries& after);
 

@@ -81,21 +81,26 @@ def test_failed_neighbour_takes_the_server_out_at_once(fabric):
 
 
 def test_last_server_lost_with_its_link_is_withdrawn_everywhere(fabric):
-    """The last server's link goes down: the kernel flushes the group's only member and, with it, the group
-    and the route, without a notification for the route; zebra, which learnt the route as a kernel route,
-    must still hear that it is gone so that bgpd withdraws the VIP."""
+    """Every server's link goes down, one after the other. With the last one the kernel flushes the group's
+    only member and the route, without a notification for the route (or leaves it a moment over the empty
+    group, whose deletion names no next hop); zebra, which learnt the route as a kernel route, must still
+    hear that it is gone so that bgpd withdraws the VIP (found by tests/bench). Twice, since which of the two
+    the agent meets depends on timing (twice stays below dampening's suppress threshold)."""
     fab = fabric
-    start(fab, fab.vip("web", VIP4))
-    wait_announced(fab, VIP4, ALL)
-    fab.stop_service("s1")
-    fab.stop_service("s3")
-    wait_group(fab, VIP4, ["s2"])
-    fab.set_link("s2", False)
-    wait_withdrawn(fab, VIP4)
-    wait_for(lambda: fab.vtysh(f"show ip route {VIP4} json"), 15, f"zebra to forget {VIP4}",
-             until=lambda out: VIP4 not in out)
-    fab.set_link("s2", True)
-    wait_announced(fab, VIP4, ["s2"])
+    start(fab, fab.vip("web", VIP4, interval_ms=100, timeout_ms=50, rise=2, fall=2))
+    for _ in range(2):
+        wait_announced(fab, VIP4, ALL)
+        for name in ALL:
+            text = f"server {name} up -> down: link eth-{name} down"
+            before = fab.anycastd_log().count(text)
+            fab.set_link(name, False)
+            wait_for(lambda: fab.anycastd_log().count(text), 5, f"the log to say {text!r} again",
+                     until=lambda n: n > before)
+        wait_withdrawn(fab, VIP4)
+        wait_for(lambda: fab.vtysh(f"show ip route {VIP4} json"), 15, f"zebra to forget {VIP4}",
+                 until=lambda out: VIP4 not in out)
+        for name in ALL:
+            fab.set_link(name, True)
 
 
 DAMPENING = "  dampening { half_life_s: 4 suppress: 3000 reuse: 750 max_suppress_s: 12 }\n"
