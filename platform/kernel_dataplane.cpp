@@ -72,12 +72,14 @@ Status KernelDataplane::ensureSynced() {
   return readRoutes(ignored);
 }
 
-Status KernelDataplane::observe(const IpPrefix& prefix, RouteEntry& current) {
+Status KernelDataplane::observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped) {
   uint32_t known_group = 0;
-  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.group_id)
+  if (auto it = entries_.find(prefix); it != entries_.end()) {
     known_group = it->second.group_id;
+    expect_route = expect_route || it->second.hasRoute();
+  }
   KernelReader::Snapshot snapshot;
-  if (Status s = reader_.readPrefix(prefix, known_group, snapshot); !s.isOk()) return s;
+  if (Status s = reader_.readPrefix(prefix, known_group, expect_route, snapshot, dumped); !s.isOk()) return s;
   for (const auto& [id, nh] : snapshot.nexthops) ids_.markUsed(id);
   current = {};
   if (auto it = snapshot.routes.find(prefix); it != snapshot.routes.end())
@@ -104,7 +106,17 @@ void KernelDataplane::watchEntries() {
 Status KernelDataplane::programRoute(const Route& route) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
-  if (Status s = observe(route.prefix, current); !s.isOk()) return s;
+  bool dumped = false;
+  if (Status s = observe(route.prefix, false, current, &dumped); !s.isOk()) return s;
+  Status s = program(route, current);
+  if (s.error != EEXIST || dumped || current.hasRoute()) return s;
+  // The lookup showed no route of the agent's, but the kernel has one it could not see (another
+  // protocol's better route in front of it, a table no rule reaches, ...): read it from a dump, plan again.
+  if (Status r = observe(route.prefix, true, current); !r.isOk()) return r;
+  return program(route, current);
+}
+
+Status KernelDataplane::program(const Route& route, const RouteEntry& current) {
   RoutePlan plan = planProgram(current, route, settings_, ids_, idsHeldByOthers(entries_, route.prefix));
   if (!plan.error.empty()) {
     store(route.prefix, current);
@@ -119,7 +131,8 @@ Status KernelDataplane::programRoute(const Route& route) {
 Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
-  if (Status s = observe(prefix, current); !s.isOk()) return s;
+  // A route the lookup cannot see would stay behind: removal always makes sure, with a dump if need be.
+  if (Status s = observe(prefix, true, current); !s.isOk()) return s;
   RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);

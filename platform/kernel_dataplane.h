@@ -2,8 +2,10 @@
 // builds each from nexthop objects (one member object per server gateway, in a resilient or hash-threshold
 // group the route points at) when the kernel has them, else as a classic RTA_MULTIPATH route. Membership
 // changes replace the group in place; the route is never deleted and re-added while it stays up. Every
-// write first reads the kernel's state for the prefix, so objects the kernel lost behind the agent's back
-// (flushed with a link that went down) are created again. A server that cannot be reached at the moment
+// write first reads the kernel's state for the prefix (kernel_reader.h: a route lookup and the objects by
+// ID, a few requests whatever the table's size), so objects the kernel lost behind the agent's back
+// (flushed with a link that went down) are created again. A route the read could not see but that exists
+// after all makes the add fail with EEXIST; the prefix is then read again from a dump and planned again. A server that cannot be reached at the moment
 // (no directly connected route to it) is left out of the route and reported in the returned Status, so
 // one dead link does not hold up the VIP's other servers and the caller retries.
 //
@@ -63,7 +65,9 @@ class KernelDataplane : public Dataplane {
 
  private:
   Status ensureSynced();
-  Status observe(const IpPrefix& prefix, RouteEntry& current);
+  // expect_route: entries_ says the prefix has a route (kernel_reader.h: a dump if the lookup misses it).
+  Status observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped = nullptr);
+  Status program(const Route& route, const RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what entries_ now uses
 
