@@ -57,8 +57,9 @@ const char* KernelDataplane::modeName() const {
 Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(nexthop_objects_, snapshot); !s.isOk()) return s;
-  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
-  entries_ = std::move(state.entries);
+  KernelState state =
+      adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
+  index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
   synced_ = true;
   watchEntries();
@@ -74,7 +75,7 @@ Status KernelDataplane::ensureSynced() {
 
 Status KernelDataplane::observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped) {
   uint32_t known_group = 0;
-  if (auto it = entries_.find(prefix); it != entries_.end()) {
+  if (auto it = index_.entries().find(prefix); it != index_.entries().end()) {
     known_group = it->second.group_id;
     expect_route = expect_route || it->second.hasRoute();
   }
@@ -91,16 +92,13 @@ Status KernelDataplane::observe(const IpPrefix& prefix, bool expect_route, Route
 }
 
 void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
-  if (entry.form == RouteForm::kAbsent)
-    entries_.erase(prefix);
-  else
-    entries_[prefix] = entry;
+  index_.set(prefix, entry);
   watchEntries();
 }
 
 void KernelDataplane::watchEntries() {
-  detector_.watchLinks(linksOf(entries_));
-  reachability_.watchGateways(gatewaysOf(entries_));
+  detector_.watchLinks(index_.links());
+  reachability_.watchGateways(index_.gateways());
 }
 
 Status KernelDataplane::programRoute(const Route& route) {
@@ -117,7 +115,7 @@ Status KernelDataplane::programRoute(const Route& route) {
 }
 
 Status KernelDataplane::program(const Route& route, const RouteEntry& current) {
-  RoutePlan plan = planProgram(current, route, settings_, ids_, idsHeldByOthers(entries_, route.prefix));
+  RoutePlan plan = planProgram(current, route, settings_, ids_, index_.heldByOthers(route.prefix, current));
   if (!plan.error.empty()) {
     store(route.prefix, current);
     return Status::fail(plan.error_code, "route " + route.prefix.str() + ": " + plan.error);
@@ -133,7 +131,7 @@ Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   RouteEntry current;
   // A route the lookup cannot see would stay behind: removal always makes sure, with a dump if need be.
   if (Status s = observe(prefix, true, current); !s.isOk()) return s;
-  RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
+  RoutePlan plan = planRemoval(current, index_.heldByOthers(prefix, current));
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
   store(prefix, applied);
@@ -144,8 +142,9 @@ Status KernelDataplane::removeOrphans() {
   if (!nexthop_objects_) return Status::ok();
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(true, snapshot); !s.isOk()) return s;
-  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
-  entries_ = std::move(state.entries);
+  KernelState state =
+      adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
+  index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
   synced_ = true;
   Status first_error;
@@ -158,8 +157,7 @@ Status KernelDataplane::removeOrphans() {
       first_error = s;
   }
   // Groups kept for a prefix whose route is gone were orphans too.
-  std::erase_if(entries_,
-                [&](const auto& kv) { return kv.second.group_id && deleted.count(kv.second.group_id); });
+  index_.eraseIf([&](const RouteEntry& e) { return e.group_id && deleted.count(e.group_id); });
   return first_error;
 }
 

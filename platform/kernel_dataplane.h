@@ -13,7 +13,8 @@
 // bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what
 // the previous one left without changing anything). The pure parts live in route_planner.h (what to do),
 // kernel_view.h (what the kernel holds), external_change_detector.h (which notifications need a resync)
-// and reachability_detector.h (which make servers unreachable at once).
+// and reachability_detector.h (which make servers unreachable at once); route_entry_index.h keeps what
+// the entries use, so that a change to one prefix costs no work over the whole table.
 //
 // Event-loop thread only. The constructor throws std::runtime_error if a socket cannot be created (start-up
 // only); every other call returns Status with the errno and a message naming the request, e.g.
@@ -32,6 +33,7 @@
 #include "platform/plan_executor.h"
 #include "platform/reachability_detector.h"
 #include "platform/route_entry.h"
+#include "platform/route_entry_index.h"
 #include "platform/route_planner.h"
 
 namespace anycastd {
@@ -65,11 +67,11 @@ class KernelDataplane : public Dataplane {
 
  private:
   Status ensureSynced();
-  // expect_route: entries_ says the prefix has a route (kernel_reader.h: a dump if the lookup misses it).
+  // expect_route: the caller (or the prefix's entry) says the prefix has a route (kernel_reader.h: a dump if the lookup misses it).
   Status observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped = nullptr);
   Status program(const Route& route, const RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
-  void watchEntries();  // tells both detectors what entries_ now uses
+  void watchEntries();  // tells both detectors what the entries now use
 
   const KernelConfig config_;
   nl::NetlinkSocket requests_;
@@ -81,8 +83,8 @@ class KernelDataplane : public Dataplane {
   ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
-  RouteEntries entries_;
-  bool synced_ = false;  // entries_ and ids_ have been built from a full read
+  RouteEntryIndex index_;  // the entries, with what they use
+  bool synced_ = false;  // index_ and ids_ have been built from a full read
 };
 
 }  // namespace anycastd
