@@ -181,13 +181,27 @@ Bytes encodeDumpRoutes(Family family, uint32_t table, uint8_t protocol) {
   return toBytes(msg.get());
 }
 
-Bytes encodeGetRoute(const IpAddress& destination) {
+namespace {
+
+// Strict checking wants rtm_dst_len 0 or the full address length, and no table or protocol in a lookup.
+Bytes lookup(const IpAddress& destination, uint32_t rtm_flags) {
   rtmsg rtm{};
   rtm.rtm_family = static_cast<uint8_t>(destination.afFamily());
   rtm.rtm_dst_len = static_cast<uint8_t>(destination.byteLength() * 8);
+  rtm.rtm_flags = rtm_flags;
   NlMsgPtr msg = routeMessage(RTM_GETROUTE, kRequest, rtm, 64);
   if (!msg || putAddress(msg.get(), RTA_DST, destination) < 0) return {};
   return toBytes(msg.get());
+}
+
+}  // namespace
+
+Bytes encodeGetRoute(const IpAddress& destination) {
+  return lookup(destination, 0);
+}
+
+Bytes encodeGetFibEntry(const IpPrefix& prefix) {
+  return lookup(prefix.address(), RTM_F_FIB_MATCH);
 }
 
 bool decodeRoute(const uint8_t* data, size_t len, RouteMessage& out, std::string* error) {

@@ -1,5 +1,6 @@
 // Route messages (RTM_*ROUTE, linux/rtnetlink.h): pure encoders for the agent's routes (via a nexthop object,
-// or a classic RTA_MULTIPATH route), for deleting and dumping them and for the kernel's route lookup, and a
+// or a classic RTA_MULTIPATH route), for deleting and dumping them, for the kernel's route lookup and for the FIB entry a prefix's
+// lookup matches, and a
 // decoder of the kernel's RTM_NEWROUTE/RTM_DELROUTE messages. No I/O; any thread. Encoders return an empty
 // vector only if memory runs out; the decoder returns false with a reason on truncated or malformed input.
 //
@@ -46,6 +47,13 @@ Bytes encodeDumpRoutes(Family family, uint32_t table, uint8_t protocol);
 
 // RTM_GETROUTE lookup of one destination address: the kernel answers with the route it would use.
 Bytes encodeGetRoute(const IpAddress& destination);
+
+// RTM_GETROUTE lookup of `prefix`'s first address with RTM_F_FIB_MATCH: the kernel answers with the whole
+// FIB entry the lookup matches (prefix, table, protocol, RTA_NH_ID or every next hop), or ENETUNREACH when
+// nothing matches. The lookup goes through the policy rules (not one table; strict checking refuses a table
+// in the request) and takes the longest, then the best-metric alive route, so the answer is `prefix`'s route
+// of a given protocol and table only when its prefix, table and protocol say so.
+Bytes encodeGetFibEntry(const IpPrefix& prefix);
 
 struct RouteMessage {
   uint16_t type = 0;  // RTM_NEWROUTE or RTM_DELROUTE

@@ -59,9 +59,10 @@ const char* KernelDataplane::modeName() const {
 Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(nexthop_objects_, snapshot); !s.isOk()) return s;
-  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
-  announceVanished(entries_, state.entries);
-  entries_ = std::move(state.entries);
+  KernelState state =
+      adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
+  announceVanished(index_.entries(), state.entries);
+  index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
   synced_ = true;
   watchEntries();
@@ -75,12 +76,14 @@ Status KernelDataplane::ensureSynced() {
   return readRoutes(ignored);
 }
 
-Status KernelDataplane::observe(const IpPrefix& prefix, RouteEntry& current) {
+Status KernelDataplane::observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped) {
   uint32_t known_group = 0;
-  if (auto it = entries_.find(prefix); it != entries_.end() && it->second.group_id)
+  if (auto it = index_.entries().find(prefix); it != index_.entries().end()) {
     known_group = it->second.group_id;
+    expect_route = expect_route || it->second.hasRoute();
+  }
   KernelReader::Snapshot snapshot;
-  if (Status s = reader_.readPrefix(prefix, known_group, snapshot); !s.isOk()) return s;
+  if (Status s = reader_.readPrefix(prefix, known_group, expect_route, snapshot, dumped); !s.isOk()) return s;
   for (const auto& [id, nh] : snapshot.nexthops) ids_.markUsed(id);
   current = {};
   if (auto it = snapshot.routes.find(prefix); it != snapshot.routes.end())
@@ -92,10 +95,7 @@ Status KernelDataplane::observe(const IpPrefix& prefix, RouteEntry& current) {
 }
 
 void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
-  if (entry.form == RouteForm::kAbsent)
-    entries_.erase(prefix);
-  else
-    entries_[prefix] = entry;
+  index_.set(prefix, entry);
   watchEntries();
 }
 
@@ -124,15 +124,25 @@ void KernelDataplane::announceVanished(const RouteEntries& before, const RouteEn
 }
 
 void KernelDataplane::watchEntries() {
-  detector_.watchLinks(linksOf(entries_));
-  reachability_.watchGateways(gatewaysOf(entries_));
+  detector_.watchLinks(index_.links());
+  reachability_.watchGateways(index_.gateways());
 }
 
 Status KernelDataplane::programRoute(const Route& route) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
-  if (Status s = observe(route.prefix, current); !s.isOk()) return s;
-  RoutePlan plan = planProgram(current, route, settings_, ids_, idsHeldByOthers(entries_, route.prefix));
+  bool dumped = false;
+  if (Status s = observe(route.prefix, false, current, &dumped); !s.isOk()) return s;
+  Status s = program(route, current);
+  if (s.error != EEXIST || dumped || current.hasRoute()) return s;
+  // The lookup showed no route of the agent's, but the kernel has one it could not see (another
+  // protocol's better route in front of it, a table no rule reaches, ...): read it from a dump, plan again.
+  if (Status r = observe(route.prefix, true, current); !r.isOk()) return r;
+  return program(route, current);
+}
+
+Status KernelDataplane::program(const Route& route, const RouteEntry& current) {
+  RoutePlan plan = planProgram(current, route, settings_, ids_, index_.heldByOthers(route.prefix, current));
   if (!plan.error.empty()) {
     store(route.prefix, current);
     return Status::fail(plan.error_code, "route " + route.prefix.str() + ": " + plan.error);
@@ -146,13 +156,14 @@ Status KernelDataplane::programRoute(const Route& route) {
 Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   if (Status s = ensureSynced(); !s.isOk()) return s;
   RouteEntry current;
-  if (Status s = observe(prefix, current); !s.isOk()) return s;
+  // A route the lookup cannot see would stay behind: removal always makes sure, with a dump if need be.
+  if (Status s = observe(prefix, true, current); !s.isOk()) return s;
   // A route the kernel removed, or is removing, with its group's last member: gone already, or left over a
   // group without members, whose own RTM_DELROUTE names no next hop that listeners can match.
-  auto known = entries_.find(prefix);
-  const bool tell = known != entries_.end() && known->second.hasRoute() && current.form != RouteForm::kGroup &&
-                    current.form != RouteForm::kMultipath;
-  RoutePlan plan = planRemoval(current, idsHeldByOthers(entries_, prefix));
+  auto known = index_.entries().find(prefix);
+  const bool tell = known != index_.entries().end() && known->second.hasRoute() &&
+                    current.form != RouteForm::kGroup && current.form != RouteForm::kMultipath;
+  RoutePlan plan = planRemoval(current, index_.heldByOthers(prefix, current));
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
   store(prefix, applied);
@@ -164,9 +175,10 @@ Status KernelDataplane::removeOrphans() {
   if (!nexthop_objects_) return Status::ok();
   KernelReader::Snapshot snapshot;
   if (Status s = reader_.readAll(true, snapshot); !s.isOk()) return s;
-  KernelState state = adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, entries_);
-  announceVanished(entries_, state.entries);
-  entries_ = std::move(state.entries);
+  KernelState state =
+      adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
+  announceVanished(index_.entries(), state.entries);
+  index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
   synced_ = true;
   Status first_error;
@@ -179,8 +191,7 @@ Status KernelDataplane::removeOrphans() {
       first_error = s;
   }
   // Groups kept for a prefix whose route is gone were orphans too.
-  std::erase_if(entries_,
-                [&](const auto& kv) { return kv.second.group_id && deleted.count(kv.second.group_id); });
+  index_.eraseIf([&](const RouteEntry& e) { return e.group_id && deleted.count(e.group_id); });
   return first_error;
 }
 

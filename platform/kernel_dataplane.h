@@ -2,8 +2,10 @@
 // builds each from nexthop objects (one member object per server gateway, in a resilient or hash-threshold
 // group the route points at) when the kernel has them, else as a classic RTA_MULTIPATH route. Membership
 // changes replace the group in place; the route is never deleted and re-added while it stays up. Every
-// write first reads the kernel's state for the prefix, so objects the kernel lost behind the agent's back
-// (flushed with a link that went down) are created again. A server that cannot be reached at the moment
+// write first reads the kernel's state for the prefix (kernel_reader.h: a route lookup and the objects by
+// ID, a few requests whatever the table's size), so objects the kernel lost behind the agent's back
+// (flushed with a link that went down) are created again. A route the read could not see but that exists
+// after all makes the add fail with EEXIST; the prefix is then read again from a dump and planned again. A server that cannot be reached at the moment
 // (no directly connected route to it) is left out of the route and reported in the returned Status, so
 // one dead link does not hold up the VIP's other servers and the caller retries.
 //
@@ -11,7 +13,8 @@
 // bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what
 // the previous one left without changing anything). The pure parts live in route_planner.h (what to do),
 // kernel_view.h (what the kernel holds), external_change_detector.h (which notifications need a resync)
-// and reachability_detector.h (which make servers unreachable at once).
+// and reachability_detector.h (which make servers unreachable at once); route_entry_index.h keeps what
+// the entries use, so that a change to one prefix costs no work over the whole table.
 //
 // Event-loop thread only. The constructor throws std::runtime_error if a socket cannot be created (start-up
 // only); every other call returns Status with the errno and a message naming the request, e.g.
@@ -30,6 +33,7 @@
 #include "platform/plan_executor.h"
 #include "platform/reachability_detector.h"
 #include "platform/route_entry.h"
+#include "platform/route_entry_index.h"
 #include "platform/route_planner.h"
 
 namespace anycastd {
@@ -63,9 +67,12 @@ class KernelDataplane : public Dataplane {
 
  private:
   Status ensureSynced();
-  Status observe(const IpPrefix& prefix, RouteEntry& current);
+  // expect_route: the caller (or the prefix's entry) says the prefix has a route (kernel_reader.h: a dump if
+  // the lookup misses it).
+  Status observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped = nullptr);
+  Status program(const Route& route, const RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
-  void watchEntries();  // tells both detectors what entries_ now uses
+  void watchEntries();  // tells both detectors what the entries now use
   // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
   // deletes the route without an RTM_DELROUTE, or leaves it for a moment over the empty group, when its
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
@@ -85,8 +92,8 @@ class KernelDataplane : public Dataplane {
   ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
-  RouteEntries entries_;
-  bool synced_ = false;  // entries_ and ids_ have been built from a full read
+  RouteEntryIndex index_;  // the entries, with what they use
+  bool synced_ = false;  // index_ and ids_ have been built from a full read
 };
 
 }  // namespace anycastd

@@ -1,5 +1,7 @@
 #include "platform/kernel_reader.h"
 
+#include <linux/rtnetlink.h>
+
 #include <cerrno>
 
 #include "netlink/nexthop_message.h"
@@ -81,11 +83,43 @@ Status KernelReader::readAll(bool with_nexthops, Snapshot& out) {
   return Status::ok();
 }
 
-Status KernelReader::readPrefix(const IpPrefix& prefix, uint32_t extra_group, Snapshot& out) {
+Status KernelReader::lookupRoute(const IpPrefix& prefix, bool& found, nl::RouteMessage& out) {
+  found = false;
+  std::vector<nl::Bytes> replies;
+  Status s = socket_.request(nl::encodeGetFibEntry(prefix), &replies);
+  // Nothing matches the address (or only an unreachable or prohibit route): no route of the agent's shows.
+  if (s.error == ENETUNREACH || s.error == EHOSTUNREACH || s.error == EACCES) return Status::ok();
+  if (!s.isOk())
+    return Status::fail(s.error, "RTM_GETROUTE fibmatch " + prefix.str() + ": " + s.message);
+  for (const nl::Bytes& b : replies) {
+    nl::RouteMessage r;
+    std::string error;
+    if (!nl::decodeRoute(b, r, &error))
+      return Status::fail(EPROTO, "RTM_GETROUTE fibmatch " + prefix.str() + ": cannot decode: " + error);
+    if (r.type == RTM_NEWROUTE && r.prefix() == prefix && r.protocol == protocol_ && r.table == table_) {
+      out = std::move(r);
+      found = true;
+    }
+  }
+  return Status::ok();
+}
+
+Status KernelReader::readPrefix(const IpPrefix& prefix, uint32_t extra_group, bool expect_route,
+                                Snapshot& out, bool* dumped) {
   out = {};
-  std::vector<nl::RouteMessage> routes;
-  if (Status s = dumpRoutes(prefix.family(), routes); !s.isOk()) return s;
-  OwnRoutes own = collectOwnRoutes(routes, protocol_, table_);
+  if (dumped) *dumped = false;
+  OwnRoutes own;
+  bool found = false;
+  nl::RouteMessage route;
+  if (Status s = lookupRoute(prefix, found, route); !s.isOk()) return s;
+  if (found) {
+    own.emplace(prefix, std::move(route));
+  } else if (expect_route) {
+    if (dumped) *dumped = true;
+    std::vector<nl::RouteMessage> routes;
+    if (Status s = dumpRoutes(prefix.family(), routes); !s.isOk()) return s;
+    own = collectOwnRoutes(routes, protocol_, table_);
+  }
   if (auto it = own.find(prefix); it != own.end()) {
     if (it->second.nhid)
       if (Status s = getWithMembers(it->second.nhid, out.nexthops); !s.isOk()) return s;

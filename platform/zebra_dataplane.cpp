@@ -333,7 +333,7 @@ void ZebraDataplane::verifyPending() {
     const std::set<IpAddress> want = gateways(sent);
     std::set<IpAddress> have;
     KernelReader::Snapshot snap;
-    Status s = reader.readPrefix(prefix, 0, snap);
+    Status s = reader.readPrefix(prefix, 0, /*expect_route=*/true, snap);
     if (s.isOk()) {
       auto r = snap.routes.find(prefix);
       if (r != snap.routes.end()) have = gateways(describeRoute(r->second, snap.nexthops, kRtprotZebra).route.nexthops);
