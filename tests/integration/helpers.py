@@ -133,6 +133,15 @@ def metric(text, name, **labels):
         if all(f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+def metric_sum(text, name, **labels):
+    """The sum of every series `name{labels...}` (labels given must match; others, e.g. reason, may differ)."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if (line.startswith(name + "{") or line.startswith(name + " "))
+               and all(f'{k}="{v}"' in line for k, v in labels.items()))
+
+
 def anycastctl(fab, *args):
     """Runs anycastctl against the fabric's anycastd and returns its output; fails the test if it fails."""
     assert os.access(ANYCASTCTL, os.X_OK), f"no anycastctl binary at {ANYCASTCTL} (build it with `make`)"

@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 from fabric import VIP4, VIP6, run, wait_for
-from helpers import ANYCASTCTL, TIMEOUT, addresses, metric, scrape, wait_announced, wait_group, wait_spine, wait_withdrawn
+from helpers import (ANYCASTCTL, TIMEOUT, addresses, metric, metric_sum, scrape, wait_announced, wait_group,
+                     wait_spine, wait_withdrawn)
 
 ALL = ("s1", "s2", "s3")
 def vips_json(ctl):
@@ -181,7 +182,10 @@ def test_metrics_follow_the_agent(fabric, ctl):
     wait_group(fab, VIP4, ["s1", "s3"])
     text = scrape(fab)
     assert metric(text, "anycastd_server_up", vip="web", server="s2") == 0
-    assert metric(text, "anycastd_probe_failures_total", vip="web", server="s2", reason="refused") >= 2
+    # fall 2: at least two failures; the last ones refused (an earlier one may be a reset or a timeout while
+    # the server stops, or on a loaded machine).
+    assert metric_sum(text, "anycastd_probe_failures_total", vip="web", server="s2") >= 2
+    assert metric(text, "anycastd_probe_failures_total", vip="web", server="s2", reason="refused") >= 1
     assert metric(text, "anycastd_server_transitions_total", vip="web", server="s2") == 2  # up, then down
     ctl("drain", "vip", "web")
     wait_withdrawn(fab, VIP4)
