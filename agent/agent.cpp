@@ -41,8 +41,10 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
       dataplane_(dataplane),
       reconciler_(dataplane),
       retry_timer_(loop, [this] { reconcile(); }),
+      reconcile_soon_(loop, [this] { reconcile(); }),
       backoff_(kFirstRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
+  indexVips();
   dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
   dataplane_.onNexthopsUnreachable = [this](const std::vector<IpAddress>& gateways, const char* why) {
     onNexthopsUnreachable(gateways, why);
@@ -106,6 +108,7 @@ void Agent::subscribeChecks(Vip& vip, Server& server, HealthState initial) {
 }
 
 HealthState Agent::combinedHealth(const Vip& vip, const Server& server) const {
+  if (server.checks.size() == 1) return server.checks[0].state().health.state();
   std::vector<HealthState> states;
   for (const auto& c : server.checks) states.push_back(c.state().health.state());
   return combineChecks(vip.config.check_mode, states);
@@ -161,6 +164,7 @@ Status Agent::start() {
     vip->drain = drain;
     for (auto& sv : vip->servers) sv->drain = server_drains[sv->config.name];
     decide(*vip, "start");
+    vip_by_prefix_[vip->config.prefix] = vip.get();
     auto adopted = found.find(vip->config.prefix);
     if (adopted != found.end())
       logInfo("vip " + vip->config.name + " adopted route " + vip->config.prefix.str() + " via " +
@@ -186,13 +190,14 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   if (result && hooks.probe) hooks.probe(vip.config.name, server.config.name, *result);
   const bool had_verdict = server.had_verdict;
   server.had_verdict = had_verdict || judged(server);
+  if (!transition) return reportInitialRoutesIfComplete();  // (a probe's result without a transition)
   const bool several = server.checks.size() > 1;
   const std::string label = check < server.check_labels.size() ? server.check_labels[check] : "?";
-  if (transition && several)
+  if (several)
     logInfo("vip " + vip.config.name + " server " + server.config.name + " check " + label + " " +
             toString(transition->from) + " -> " + toString(transition->to) + ": " + transition->reason);
   const HealthState now = combinedHealth(vip, server);
-  if (now == server.health || !transition) return reportInitialRoutesIfComplete();
+  if (now == server.health) return reportInitialRoutesIfComplete();
   HealthTransition combined{server.health, now,
                             several ? "check " + label + ": " + transition->reason : transition->reason};
   server.health = now;
@@ -203,7 +208,11 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   if (batching_)
     batch_changed_ = true;
   else
-    reconcile();
+    reconcileSoon();
+}
+
+void Agent::reconcileSoon() {
+  if (!reconcile_soon_.armed()) reconcile_soon_.arm(std::chrono::milliseconds(0));
 }
 
 bool Agent::judged(const Server& server) const {
@@ -304,9 +313,14 @@ Agent::Vip* Agent::findVip(const std::string& name) const {
 }
 
 const Agent::Vip* Agent::vipFor(const IpPrefix& prefix) const {
-  for (const auto& v : vips_)
-    if (v->config.prefix == prefix) return v.get();
-  return nullptr;
+  auto it = vip_by_prefix_.find(prefix);
+  return it == vip_by_prefix_.end() ? nullptr : it->second;
+}
+
+void Agent::indexVips() {
+  vip_by_prefix_.clear();
+  for (const auto& v : vips_) vip_by_prefix_.emplace(v->config.prefix, v.get());
+  verdict_cursor_ = {};
 }
 
 void Agent::logApplied(const RouteOp& op) {
@@ -327,6 +341,7 @@ void Agent::logApplied(const RouteOp& op) {
 }
 
 void Agent::reconcile() {
+  reconcile_soon_.cancel();
   if (reconciler_.needsResync()) {
     if (Status s = reconciler_.resync(); !s.isOk()) {
       logError("reading the dataplane: " + s.message);
@@ -334,8 +349,7 @@ void Agent::reconcile() {
       return scheduleRetry();
     }
   }
-  auto outcome = reconciler_.reconcile();
-  for (const RouteOp& op : outcome.applied) logApplied(op);
+  auto outcome = reconciler_.reconcile([this](const RouteOp& op) { logApplied(op); });
   for (const auto& f : outcome.failed) {
     logError(std::string("cannot ") + toString(f.op.kind) + " route " + f.op.route.prefix.str() + ": " +
              f.status.message + " (retrying in " + std::to_string(backoff_.count()) + " ms)");
@@ -349,9 +363,13 @@ void Agent::reconcile() {
 
 void Agent::reportInitialRoutesIfComplete() {
   if (initial_routes_reported_ || !started_ || !reconciler_.converged()) return;
-  for (const auto& vip : vips_)
-    for (const auto& s : vip->servers)
-      if (!judged(*s)) return;
+  // A verdict, once had, stays: the servers before the cursor need no second look (called on every probe
+  // result until then, so this must not cost the whole config each time).
+  for (; verdict_cursor_.vip < vips_.size(); ++verdict_cursor_.vip, verdict_cursor_.server = 0) {
+    const auto& servers = vips_[verdict_cursor_.vip]->servers;
+    for (; verdict_cursor_.server < servers.size(); ++verdict_cursor_.server)
+      if (!servers[verdict_cursor_.server]->had_verdict) return;
+  }
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
@@ -385,11 +403,11 @@ bool Agent::withdrawAll() {
     vip->decision.announce = false;
   }
   retry_timer_.cancel();
+  reconcile_soon_.cancel();
   // A few immediate attempts; shutdown must not hang on a broken dataplane.
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (reconciler_.needsResync() && !reconciler_.resync().isOk()) continue;
-    auto outcome = reconciler_.reconcile();
-    for (const RouteOp& op : outcome.applied) logApplied(op);
+    auto outcome = reconciler_.reconcile([this](const RouteOp& op) { logApplied(op); });
     for (const auto& f : outcome.failed)
       logError("cannot remove route " + f.op.route.prefix.str() + ": " + f.status.message);
     if (outcome.failed.empty()) break;
@@ -475,6 +493,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
+  indexVips();
   reconcile();
   if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
   return summary;

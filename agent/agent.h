@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -149,12 +150,17 @@ class Agent {
   void applySlowStart(Vip& vip);
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
+  // Reconciles once the event loop has handled what is ready now: the transitions of one busy moment (many
+  // probes answering together) cost one dataplane change per VIP, not one per server.
+  void reconcileSoon();
   void scheduleRetry();
   void onExternalChange(const char* why);
   void reportInitialRoutesIfComplete();
   void logApplied(const RouteOp& op);
   Vip* findVip(const std::string& name) const;
   const Vip* vipFor(const IpPrefix& prefix) const;
+  // Rebuilds vip_by_prefix_ from vips_ and restarts the verdict cursor (after vips_ changed).
+  void indexVips();
 
   EventLoop& loop_;
   ExecRunner exec_runner_{loop_};  // the exec checks' programs, shared (bounded); outlives the probers
@@ -163,8 +169,13 @@ class Agent {
   Dataplane& dataplane_;
   Reconciler reconciler_;
   std::vector<std::unique_ptr<Vip>> vips_;  // in config order
+  std::map<IpPrefix, const Vip*> vip_by_prefix_;
+  struct {
+    size_t vip = 0, server = 0;
+  } verdict_cursor_;  // every server before it has had its first verdict
   bool started_ = false;
   Timer retry_timer_;
+  Timer reconcile_soon_;  // armed by reconcileSoon()
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   std::chrono::milliseconds backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;

@@ -63,6 +63,19 @@ std::string validUtf8(std::string_view s) {
   return out;
 }
 
+bool isValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool allValidUtf8(const MetricsRegistry::LabelValues& labels) {
+  return std::all_of(labels.begin(), labels.end(), [](const std::string& v) { return isValidUtf8(v); });
+}
+
 MetricsRegistry::LabelValues sanitised(const MetricsRegistry::LabelValues& labels) {
   MetricsRegistry::LabelValues out;
   out.reserve(labels.size());
@@ -186,7 +199,12 @@ MetricsRegistry::Series* MetricsRegistry::seriesFor(std::string_view name, Metri
   if (it == families_.end() || it->second.type != type || labels.size() != it->second.label_names.size())
     return nullptr;
   Family& f = it->second;
-  auto [s, inserted] = f.series.try_emplace(sanitised(labels));
+  // The common case, an update of a series with valid labels, copies nothing.
+  const bool valid = allValidUtf8(labels);
+  if (valid) {
+    if (auto found = f.series.find(labels); found != f.series.end()) return &found->second;
+  }
+  auto [s, inserted] = f.series.try_emplace(valid ? labels : sanitised(labels));
   if (inserted && type == MetricType::kHistogram) s->second.bucket_counts.assign(f.bounds.size() + 1, 0);
   return &s->second;
 }
