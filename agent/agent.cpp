@@ -119,9 +119,11 @@ std::unique_ptr<Prober> Agent::makeProber(const ProbeKey& key, Prober::Callback 
   auto prober =
       std::make_unique<Prober>(loop_, key.check, key.address, std::move(report),
                                ProbeTarget{{}, key.server_name, key.vip_prefix, key.vip_name, &exec_runner_});
-  // Spread the first probes over part of an interval so that many servers are not probed in lockstep.
-  prober->start(
-      std::chrono::milliseconds(std::uniform_int_distribution<uint32_t>(0, key.check.interval_ms / 4)(rng)));
+  // Spread the first probes over the whole interval, and so every later round: probes that come due
+  // together are started in one turn of the event loop, and each one's answer waits for the whole batch
+  // (at 16,000 probes a second squeezed into a quarter of the interval, ~250 ms).
+  prober->start(std::chrono::milliseconds(
+      std::uniform_int_distribution<uint32_t>(0, std::max<uint32_t>(key.check.interval_ms, 1) - 1)(rng)));
   return prober;
 }
 

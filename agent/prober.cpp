@@ -16,15 +16,27 @@ Prober::~Prober() {
   if (running_) probe_->expire();
 }
 
+std::chrono::steady_clock::time_point nextProbeDue(std::chrono::steady_clock::time_point due,
+                                                   std::chrono::steady_clock::time_point now,
+                                                   std::chrono::milliseconds interval) {
+  if (interval.count() <= 0) return now;
+  const auto next = due + interval;
+  if (next > now) return next;
+  return next + ((now - next) / interval + 1) * interval;
+}
+
 void Prober::start(std::chrono::milliseconds first_delay) {
+  due_ = std::chrono::steady_clock::now() + first_delay;
   interval_timer_.arm(first_delay);
 }
 
 void Prober::begin() {
-  interval_timer_.arm(std::chrono::milliseconds(check_.interval_ms));
+  const auto now = std::chrono::steady_clock::now();
+  due_ = nextProbeDue(due_, now, std::chrono::milliseconds(check_.interval_ms));
+  interval_timer_.arm(std::chrono::ceil<std::chrono::milliseconds>(due_ - now));
   if (running_) return;  // cannot happen while timeout_ms < interval_ms
   running_ = true;
-  started_ = std::chrono::steady_clock::now();
+  started_ = now;
   deadline_timer_.arm(std::chrono::milliseconds(check_.timeout_ms));
   probe_->start([this](bool ok, std::string detail) { finish(ok, std::move(detail)); });
 }

@@ -3,7 +3,9 @@
 // and no process except an exec check's child. Owns the probe, its interval timer and its deadline timer:
 // a probe still running timeout_ms after it started is abandoned (expire()) and reported as failed;
 // destroying the Prober cancels the probe in flight. Results go to the callback given at construction;
-// thresholds are not its business (health_state.h).
+// thresholds are not its business (health_state.h). Probes keep the phase they started with: a round is
+// due one interval after the previous one was due, not after it ran, so a busy moment of the event loop
+// does not bunch many servers' probes into the same instant for good.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,12 @@
 #include "agent/probes/probe.h"
 
 namespace anycastd {
+
+// When the round after the one due at `due` is due: one interval later, or, if that is already past at
+// `now` (rounds were missed), the first instant after `now` on the same phase.
+std::chrono::steady_clock::time_point nextProbeDue(std::chrono::steady_clock::time_point due,
+                                                   std::chrono::steady_clock::time_point now,
+                                                   std::chrono::milliseconds interval);
 
 class Prober {
  public:
@@ -44,6 +52,7 @@ class Prober {
   Timer deadline_timer_;
   bool running_ = false;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point due_;  // when the current round was due
 };
 
 }  // namespace anycastd
