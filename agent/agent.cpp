@@ -203,6 +203,7 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   HealthTransition combined{server.health, now,
                             several ? "check " + label + ": " + transition->reason : transition->reason};
   server.health = now;
+  server.had_verdict = server.had_verdict || judged(server);  // (up on one check of several, check_mode ANY)
   // A server that comes back (not its first verdict) ramps its weight up.
   if (now == HealthState::kUp && had_verdict)
     vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
@@ -432,6 +433,9 @@ std::string Agent::reloadBlocker(const AgentConfig& next) const {
 
 ReloadSummary Agent::reload(AgentConfig next) {
   ReloadSummary summary;
+  // Prefixes no longer announced under their old VIP; withdrawn at the end unless a VIP of the new config
+  // has them (a VIP renamed, two VIPs' prefixes swapped), whose route they would otherwise erase.
+  std::vector<IpPrefix> dropped;
   std::vector<std::unique_ptr<Vip>> old = std::move(vips_);
   vips_.clear();
   for (const VipConfig& vc : next.vips) {
@@ -452,7 +456,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
     }
     // Changed: keep the VIP's drain and the health of servers whose name and address stay.
     summary.changed.push_back(vc.name);
-    if (vip->config.prefix != vc.prefix) reconciler_.setDesired(vip->config.prefix, std::nullopt);
+    if (vip->config.prefix != vc.prefix) dropped.push_back(vip->config.prefix);
     if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
     if (vip->config.slow_start_s != vc.slow_start_s)
       vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
@@ -489,13 +493,15 @@ ReloadSummary Agent::reload(AgentConfig next) {
   for (auto& vip : old) {
     if (!vip) continue;
     summary.removed.push_back(vip->config.name);
-    reconciler_.setDesired(vip->config.prefix, std::nullopt);
+    dropped.push_back(vip->config.prefix);
     logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
     if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
   indexVips();
+  for (const IpPrefix& prefix : dropped)
+    if (!vip_by_prefix_.count(prefix)) reconciler_.setDesired(prefix, std::nullopt);
   reconcile();
   if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
   return summary;

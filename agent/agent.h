@@ -70,6 +70,12 @@ class Agent {
   // agent's that the config no longer has, and starts probing. Fails only if the dataplane cannot be read.
   Status start();
 
+  // Applies the transitions still waiting for the end of the event loop's turn (reconcileSoon), at once.
+  // For an exit that keeps the routes: they must show the last verdicts.
+  void reconcilePending() {
+    if (reconcile_soon_.armed()) reconcile();
+  }
+
   // Withdraws every VIP (removes the agent's routes and objects). Returns false if anything remained.
   bool withdrawAll();
 

@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
       logError("event loop failed");
       return 3;
     }
+    if (!withdraw) agent.reconcilePending();  // the last turn's transitions, so the kept routes are current
     if (withdraw && !(agent.withdrawAll() && dataplane->finishWithdrawal(std::chrono::seconds(3)))) {
       logError("some VIPs could not be withdrawn");
       return 3;

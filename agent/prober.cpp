@@ -7,7 +7,10 @@ Prober::Prober(EventLoop& loop, const CheckConfig& check, IpAddress address, Cal
     : check_(check),
       on_result_(std::move(on_result)),
       interval_timer_(loop, [this] { begin(); }),
-      deadline_timer_(loop, [this] { onDeadline(); }) {
+      deadline_timer_(loop, [this] { onDeadline(); }),
+      catch_up_timer_(loop, [this] {
+        if (!running_) startRound(std::chrono::steady_clock::now());
+      }) {
   target.address = address;
   probe_ = makeProbe(loop, check_, target);
 }
@@ -34,7 +37,16 @@ void Prober::begin() {
   const auto now = std::chrono::steady_clock::now();
   due_ = nextProbeDue(due_, now, std::chrono::milliseconds(check_.interval_ms));
   interval_timer_.arm(std::chrono::ceil<std::chrono::milliseconds>(due_ - now));
-  if (running_) return;  // cannot happen while timeout_ms < interval_ms
+  // The previous round started late (a busy loop) and is still running: this round starts as soon as it
+  // ends, rather than being skipped (a dead server's failure would be counted an interval later).
+  if (running_) {
+    overdue_ = true;
+    return;
+  }
+  startRound(now);
+}
+
+void Prober::startRound(std::chrono::steady_clock::time_point now) {
   running_ = true;
   started_ = now;
   deadline_timer_.arm(std::chrono::milliseconds(check_.timeout_ms));
@@ -49,6 +61,10 @@ void Prober::onDeadline() {
 void Prober::finish(bool ok, std::string detail) {
   running_ = false;
   deadline_timer_.cancel();
+  if (overdue_) {
+    overdue_ = false;
+    catch_up_timer_.arm(std::chrono::milliseconds(0));  // after this result is reported
+  }
   on_result_(ProbeResult{
       ok, std::move(detail),
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)});

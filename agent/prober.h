@@ -5,7 +5,8 @@
 // destroying the Prober cancels the probe in flight. Results go to the callback given at construction;
 // thresholds are not its business (health_state.h). Probes keep the phase they started with: a round is
 // due one interval after the previous one was due, not after it ran, so a busy moment of the event loop
-// does not bunch many servers' probes into the same instant for good.
+// does not bunch many servers' probes into the same instant for good. A round that comes due while the
+// previous one still runs (it started late) starts as soon as that one ends; no round is skipped.
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,8 @@ class Prober {
   void start(std::chrono::milliseconds first_delay);
 
  private:
-  void begin();
+  void begin();  // a round is due
+  void startRound(std::chrono::steady_clock::time_point now);
   void onDeadline();
   void finish(bool ok, std::string detail);
 
@@ -50,7 +52,9 @@ class Prober {
   std::unique_ptr<Probe> probe_;
   Timer interval_timer_;
   Timer deadline_timer_;
+  Timer catch_up_timer_;  // starts a round that came due while the previous one was still running
   bool running_ = false;
+  bool overdue_ = false;  // a round came due while running_
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point due_;  // when the current round was due
 };

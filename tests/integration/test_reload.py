@@ -85,3 +85,26 @@ def test_a_reload_that_needs_a_restart_is_refused(fabric):
     wait_log(fab, r"reload refused.*the dataplane section changed", "the refusal")
     assert fab.nexthop_group(VIP4) == addresses(fab, ALL, 4)
     assert fab.anycastd_running
+
+
+def test_a_renamed_vip_or_swapped_prefixes_keep_their_routes(fabric):
+    """A VIP renamed with its prefix kept is a removal and an addition of the same prefix; two VIPs that swap
+    prefixes each drop the prefix the other takes. Either way the prefixes stay wanted: their routes are
+    never withdrawn, and the servers keep their health (the probes are shared)."""
+    fab = fabric
+    fab.start_anycastd(fab.config(fab.vip("web", VIP4), fab.vip("api", API)))
+    wait_announced(fab, VIP4, ALL)
+    wait_group(fab, API, ALL)
+    with fab.watch([VIP4]) as w:  # (API is kernel state only: the log and the kernel below tell)
+        fab.reload_anycastd(fab.config(fab.vip("www", VIP4), fab.vip("api", API)))
+        wait_log(fab, r"reload: 1 added, 1 removed, 0 changed, 1 unchanged", "the rename's summary")
+        wait_log(fab, r"vip www .*", "the renamed VIP in the log")
+        observe(1.0, lambda: None)
+        fab.reload_anycastd(fab.config(fab.vip("www", API), fab.vip("api", VIP4)))
+        wait_log(fab, r"reload: 0 added, 0 removed, 2 changed, 0 unchanged", "the swap's summary")
+        observe(1.0, lambda: None)
+    w.assert_never_lost(VIP4)
+    assert fab.nexthop_group(VIP4) == addresses(fab, ALL, 4)
+    assert fab.nexthop_group(API) == addresses(fab, ALL, 4)
+    after = fab.anycastd_log().split("SIGHUP: reloading", 1)[1]
+    assert "withdrawn" not in after, f"a route was withdrawn:\n{after}"
