@@ -41,6 +41,9 @@ Timer::~Timer() {
 }
 void Timer::arm(std::chrono::milliseconds after) {
   timeval tv = toTimeval(after);
+  // libevent counts from its cached time of the loop turn: refreshed first, so that a long callback
+  // earlier in the turn does not shorten this timer (a probe's deadline) by its own length.
+  event_base_update_cache_time(event_get_base(event_));
   evtimer_add(event_, &tv);
 }
 void Timer::cancel() {
@@ -62,6 +65,7 @@ void FdWatch::watch(int fd, bool write, std::chrono::milliseconds timeout) {
   cancel();
   event_ = mustCreate(event_new(base_, fd, write ? EV_WRITE : EV_READ, &FdWatch::trampoline, this));
   timeval tv = toTimeval(timeout);
+  if (timeout.count() > 0) event_base_update_cache_time(base_);  // as in Timer::arm
   event_add(event_, timeout.count() > 0 ? &tv : nullptr);
 }
 void FdWatch::cancel() {

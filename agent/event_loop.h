@@ -27,7 +27,8 @@ class EventLoop {
   std::unique_ptr<event_base, void (*)(event_base*)> base_;
 };
 
-// A one-shot timer that can be re-armed; arming an armed timer moves its deadline.
+// A one-shot timer that can be re-armed; arming an armed timer moves its deadline. It counts from the
+// moment it is armed, even late in a long turn of the loop.
 class Timer {
  public:
   Timer(EventLoop& loop, std::function<void()> callback);
