@@ -19,13 +19,16 @@ SLOW_START_S = 8
 
 
 def bucket_owners(fab, prefix):
-    """{bucket index: gateway} of the resilient group of prefix's route ({} without one)."""
+    """{bucket index: gateway} of the resilient group of prefix's route ({} without one). The buckets are
+    read before the nexthop objects, so that a member the agent has just added is known; a bucket whose
+    object is gone meanwhile (the group changed between the two reads) is left out of this sample."""
     group = fab.nexthop_group_id(prefix)
     if group is None:
         return {}
-    gateways = {i: nh.get("gateway") for i, nh in fab.nexthops().items()}
     buckets = json.loads(fab.ip(fab.leaf, "-j", "nexthop", "bucket", "list", "id", str(group)).stdout or "[]")
-    return {b["bucket"]["index"]: gateways.get(b["bucket"]["nhid"]) for b in buckets}
+    gateways = {i: nh.get("gateway") for i, nh in fab.nexthops().items()}
+    owners = {b["bucket"]["index"]: gateways.get(b["bucket"]["nhid"]) for b in buckets}
+    return {i: g for i, g in owners.items() if g is not None}
 
 
 def test_recovered_server_ramps_its_weight(fabric):
