@@ -45,6 +45,14 @@ def start_web(fab):
     return Resources(fab)
 
 
+def write_atomically(path, text):
+    """Replaces the file in one step, as an editor or a config manager does: the agent's reload never reads
+    it half written (a truncated file may well parse, as a config with fewer VIPs)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.rename(path)
+
+
 def log_count(fab, pattern):
     return len(re.findall(pattern, fab.anycastd_log(), re.M))
 
@@ -289,7 +297,7 @@ def test_reload_storm_ends_in_the_last_valid_config(fabric, reloads=30):
     refused = 0
     for i in range(reloads):
         text = (a, broken, b, syntax)[i % 4]
-        cfg.write_text(text)
+        write_atomically(cfg, text)
         p, _ = ctl(fab, "reload", check=False)
         if text in (a, b):
             assert p.returncode == 0, f"reload {i} of a valid config: {p.stderr}"
@@ -300,15 +308,16 @@ def test_reload_storm_ends_in_the_last_valid_config(fabric, reloads=30):
             refused += 1
             shown, _ = ctl(fab, "show", "config")
             assert shown.stdout.strip() == running.strip(), "a refused reload changed the running config"
-    # Reloads while the file keeps changing under them: `show config` shows the text that is in force.
+    # Reloads while the file keeps changing under them: `show config` shows the text that is in force. The
+    # first loop may have ended on a refused file: put the running text back first, or the first reload
+    # below can run before the writer's first rename and be (rightly) refused.
+    write_atomically(cfg, running)
     stop = threading.Event()
 
     def writer():
         k = 0
         while not stop.is_set():
-            tmp = cfg.with_suffix(".tmp")
-            tmp.write_text((a, b)[k % 2])
-            tmp.rename(cfg)
+            write_atomically(cfg, (a, b)[k % 2])
             k += 1
     thread = threading.Thread(target=writer)
     thread.start()
@@ -324,12 +333,12 @@ def test_reload_storm_ends_in_the_last_valid_config(fabric, reloads=30):
         stop.set()
         thread.join()
     # Then signals faster than it can handle them, the file ending valid (b)...
-    cfg.write_text(b)
+    write_atomically(cfg, b)
     for _ in range(20):
         os.kill(fab.anycastd_pid, signal.SIGHUP)
     converged(fab, {VIP4: ["s1", "s2"], VIP6: (), api: ["s2", "s3"]}, res, {VIP4: "web", api: "api"})
     # ... and then invalid: the running config stays b.
-    cfg.write_text(broken)
+    write_atomically(cfg, broken)
     for _ in range(10):
         os.kill(fab.anycastd_pid, signal.SIGHUP)
     wait_for(fab.anycastd_log, TIMEOUT, "the last SIGHUP's refusal",
