@@ -19,6 +19,7 @@ all: $(BUILD)/anycastd $(BUILD)/anycastctl
 
 # Order matters: agent/module.mk links the daemon from the object lists the others define.
 include proto/module.mk
+include lib/module.mk
 include netlink/module.mk
 include platform/module.mk
 include agent/module.mk

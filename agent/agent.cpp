@@ -4,9 +4,9 @@
 #include <map>
 #include <random>
 
-#include "agent/check_combination.h"
-#include "agent/log.h"
-#include "agent/wall_clock.h"
+#include "agent/core/check_combination.h"
+#include "lib/log.h"
+#include "lib/wall_clock.h"
 
 namespace anycastd {
 namespace {
@@ -82,7 +82,8 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
     auto server = std::make_unique<Server>(sc);
     subscribeChecks(*vip, *server, in_route ? HealthState::kUp : HealthState::kDown);
     server->since_unix_ms = vip->since_unix_ms;
-    server->last_change = in_route ? "adopted from the route of a previous run" : "starting: down until proven";
+    server->last_change =
+        in_route ? "adopted from the route of a previous run" : "starting: down until proven";
     vip->servers.push_back(std::move(server));
   }
   return vip;
@@ -267,8 +268,8 @@ void Agent::decide(Vip& vip, const std::string& why) {
   if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
   applySlowStart(vip);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
-  const VipState state = vip.drain ? VipState::kDrained
-                                   : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
+  const VipState state =
+      vip.drain ? VipState::kDrained : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
   if (state != vip.state) {
     vip.state = state;
     vip.since_unix_ms = nowUnixMs();
@@ -419,7 +420,7 @@ bool Agent::withdrawAll() {
   return reconciler_.converged();
 }
 
-// ---- reload ------------------------------------------------------------------------------------------------
+// ---- reload -----------------------------------------------------------------------------------------------
 
 std::string Agent::reloadBlocker(const AgentConfig& next) const {
   if (next.dataplane != config_.dataplane || next.kernel != config_.kernel || next.zebra != config_.zebra)
@@ -439,7 +440,8 @@ ReloadSummary Agent::reload(AgentConfig next) {
   std::vector<std::unique_ptr<Vip>> old = std::move(vips_);
   vips_.clear();
   for (const VipConfig& vc : next.vips) {
-    auto it = std::find_if(old.begin(), old.end(), [&](const auto& v) { return v && v->config.name == vc.name; });
+    auto it =
+        std::find_if(old.begin(), old.end(), [&](const auto& v) { return v && v->config.name == vc.name; });
     if (it == old.end()) {
       auto vip = makeVip(vc, nullptr);
       decide(*vip, "added by a reload");
@@ -507,7 +509,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
   return summary;
 }
 
-// ---- drains ------------------------------------------------------------------------------------------------
+// ---- drains -----------------------------------------------------------------------------------------------
 
 std::string Agent::setDrain(const std::string& vip_name, const std::string& server_name,
                             std::optional<DrainInfo> drain) {
@@ -547,6 +549,6 @@ std::vector<DrainRecord> Agent::drains() const {
   return out;
 }
 
-// ---- snapshot ----------------------------------------------------------------------------------------------
+// ---- snapshot ---------------------------------------------------------------------------------------------
 
 }  // namespace anycastd

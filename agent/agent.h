@@ -23,17 +23,17 @@
 #include <vector>
 
 #include "agent/agent_snapshot.h"
-#include "agent/config.h"
-#include "agent/dampening.h"
-#include "agent/dataplane.h"
-#include "agent/event_loop.h"
-#include "agent/health_state.h"
-#include "agent/probe_registry.h"
-#include "agent/prober.h"
+#include "agent/config/config.h"
+#include "agent/core/dampening.h"
+#include "agent/core/health_state.h"
+#include "agent/core/reconciler.h"
+#include "agent/core/slow_start.h"
+#include "agent/core/vip_decision.h"
 #include "agent/probes/exec_runner.h"
-#include "agent/reconciler.h"
-#include "agent/slow_start.h"
-#include "agent/vip_decision.h"
+#include "agent/probes/probe_registry.h"
+#include "agent/probes/prober.h"
+#include "lib/event_loop.h"
+#include "platform/dataplane.h"
 
 namespace anycastd {
 
@@ -181,7 +181,7 @@ class Agent {
   } verdict_cursor_;  // every server before it has had its first verdict
   bool started_ = false;
   Timer retry_timer_;
-  Timer reconcile_soon_;  // armed by reconcileSoon()
+  Timer reconcile_soon_;                            // armed by reconcileSoon()
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   std::chrono::milliseconds backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;

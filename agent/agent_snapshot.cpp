@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "agent/agent.h"
-#include "agent/wall_clock.h"
+#include "lib/wall_clock.h"
 
 namespace anycastd {
 namespace {

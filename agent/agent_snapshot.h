@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/config.h"
-#include "agent/health_state.h"
-#include "agent/ip_address.h"
-#include "agent/route.h"
+#include "agent/config/config.h"
+#include "agent/core/health_state.h"
+#include "lib/ip_address.h"
+#include "platform/route.h"
 
 namespace anycastd {
 

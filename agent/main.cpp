@@ -9,16 +9,16 @@
 #include <string>
 
 #include "agent/agent.h"
-#include "agent/config_loader.h"
-#include "agent/agent_telemetry.h"
-#include "agent/control_handler.h"
-#include "agent/control_server.h"
-#include "agent/event_loop.h"
-#include "agent/log.h"
-#include "agent/state_file.h"
+#include "agent/config/config_loader.h"
+#include "agent/control/control_handler.h"
+#include "agent/control/control_server.h"
+#include "agent/control/state_file.h"
+#include "agent/metrics/agent_telemetry.h"
 #include "agent/systemd_notify.h"
-#include "platform/kernel_dataplane.h"
-#include "platform/zebra_dataplane.h"
+#include "lib/event_loop.h"
+#include "lib/log.h"
+#include "platform/kernel/kernel_dataplane.h"
+#include "platform/zebra/zebra_dataplane.h"
 
 #ifndef ANYCASTD_VERSION
 #define ANYCASTD_VERSION "0.1.0"

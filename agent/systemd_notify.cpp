@@ -10,7 +10,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "agent/log.h"
+#include "lib/log.h"
 
 namespace anycastd {
 namespace {
@@ -62,8 +62,8 @@ bool SystemdNotifier::openSocket(const std::string& address) {
   addr_.sun_family = AF_UNIX;
   std::memcpy(addr_.sun_path, address.data(), address.size());
   if (address[0] == '@') addr_.sun_path[0] = '\0';  // abstract: no terminating NUL counts
-  addr_len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
-                                     (address[0] == '/' ? 1 : 0));
+  addr_len_ =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() + (address[0] == '/' ? 1 : 0));
   fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) {
     logWarning(std::string("cannot create the systemd notification socket: ") + std::strerror(errno));

@@ -9,8 +9,8 @@
 //   reloading()     RELOADING=1\nMONOTONIC_USEC=N  on SIGHUP, before the config is re-read
 //   readyAgain()    READY=1                        once the reload is applied (or refused)
 // When WATCHDOG_USEC is set (and WATCHDOG_PID is unset or this process) it sends WATCHDOG=1 itself from a
-// Timer on the event loop every half interval (the first half an interval after construction), so a loop that hangs stops the pings and systemd restarts
-// the service.
+// Timer on the event loop every half interval (the first half an interval after construction), so a loop that
+// hangs stops the pings and systemd restarts the service.
 //
 // Single-threaded: the event loop's thread. Errors (a bad NOTIFY_SOCKET, a failed send) are logged, never
 // thrown: systemd is a courtesy, not a requirement for routing.
@@ -22,7 +22,7 @@
 #include <chrono>
 #include <string>
 
-#include "agent/event_loop.h"
+#include "lib/event_loop.h"
 
 namespace anycastd {
 

@@ -1,7 +1,7 @@
 // Link messages (RTM_NEWLINK/RTM_DELLINK): a decoder for the fields the dataplanes watch (index, flags,
-// name), and the request for a dump of every link. The kernel flushes nexthop objects bound to a device that goes down or loses carrier without
-// any RTM_DELNEXTHOP notification, so link state changes are the only sign of that. Pure; any thread;
-// returns false with a reason on truncated or malformed input.
+// name), and the request for a dump of every link. The kernel flushes nexthop objects bound to a device that
+// goes down or loses carrier without any RTM_DELNEXTHOP notification, so link state changes are the only sign
+// of that. Pure; any thread; returns false with a reason on truncated or malformed input.
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/ip_address.h"
+#include "lib/ip_address.h"
 #include "netlink/netlink_message.h"
 
 namespace anycastd::nl {

@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "agent/status.h"
+#include "lib/status.h"
 #include "netlink/netlink_message.h"
 
 namespace anycastd::nl {

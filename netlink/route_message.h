@@ -1,8 +1,8 @@
 // Route messages (RTM_*ROUTE, linux/rtnetlink.h): pure encoders for the agent's routes (via a nexthop object,
-// or a classic RTA_MULTIPATH route), for deleting and dumping them, for the kernel's route lookup and for the FIB entry a prefix's
-// lookup matches, and a
-// decoder of the kernel's RTM_NEWROUTE/RTM_DELROUTE messages. No I/O; any thread. Encoders return an empty
-// vector only if memory runs out; the decoder returns false with a reason on truncated or malformed input.
+// or a classic RTA_MULTIPATH route), for deleting and dumping them, for the kernel's route lookup and for the
+// FIB entry a prefix's lookup matches, and a decoder of the kernel's RTM_NEWROUTE/RTM_DELROUTE messages. No
+// I/O; any thread. Encoders return an empty vector only if memory runs out; the decoder returns false with a
+// reason on truncated or malformed input.
 //
 // Requests carry NLM_F_REQUEST|NLM_F_ACK (dumps NLM_F_REQUEST|NLM_F_DUMP), sequence 0 and port 0. The table
 // goes in RTA_TABLE (and in rtm_table when it fits in 8 bits). Routes are unicast, scope universe, metric 0.
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/ip_address.h"
+#include "lib/ip_address.h"
 #include "netlink/netlink_message.h"
 
 namespace anycastd::nl {

@@ -89,8 +89,7 @@ Status KernelReader::lookupRoute(const IpPrefix& prefix, bool& found, nl::RouteM
   Status s = socket_.request(nl::encodeGetFibEntry(prefix), &replies);
   // Nothing matches the address (or only an unreachable or prohibit route): no route of the agent's shows.
   if (s.error == ENETUNREACH || s.error == EHOSTUNREACH || s.error == EACCES) return Status::ok();
-  if (!s.isOk())
-    return Status::fail(s.error, "RTM_GETROUTE fibmatch " + prefix.str() + ": " + s.message);
+  if (!s.isOk()) return Status::fail(s.error, "RTM_GETROUTE fibmatch " + prefix.str() + ": " + s.message);
   for (const nl::Bytes& b : replies) {
     nl::RouteMessage r;
     std::string error;

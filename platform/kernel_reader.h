@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "agent/status.h"
+#include "lib/status.h"
 #include "netlink/netlink_socket.h"
 #include "platform/kernel_view.h"
 

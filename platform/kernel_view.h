@@ -13,9 +13,9 @@
 #include <set>
 #include <vector>
 
-#include "agent/route.h"
 #include "netlink/nexthop_message.h"
 #include "netlink/route_message.h"
+#include "platform/route.h"
 #include "platform/route_entry.h"
 
 namespace anycastd {

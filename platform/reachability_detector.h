@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/ip_address.h"
+#include "lib/ip_address.h"
 #include "netlink/netlink_message.h"
 
 namespace anycastd {

@@ -9,8 +9,8 @@
 #include <set>
 #include <vector>
 
-#include "agent/route.h"
 #include "netlink/nexthop_message.h"
+#include "platform/route.h"
 
 namespace anycastd {
 

@@ -2,7 +2,6 @@
 # namespace, real kernel, root), integration tests (pytest, namespaces + FRR + real servers, root).
 CPPUTEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cpputest 2>/dev/null) -DCPPUTEST_MEM_LEAK_DETECTION_DISABLED
 CPPUTEST_LIBS := $(shell $(PKG_CONFIG) --libs cpputest 2>/dev/null)
-LIB_OBJS = $(AGENT_OBJS) $(PLATFORM_OBJS) $(NETLINK_OBJS) $(PROTO_OBJS)
 
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
@@ -11,10 +10,10 @@ KERNEL_TEST_OBJS := $(KERNEL_TEST_SRCS:%.cpp=$(BUILD)/%.o)
 
 $(UNIT_OBJS) $(KERNEL_TEST_OBJS): CPPFLAGS += $(CPPUTEST_CFLAGS)
 
-$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS) $(CTL_OBJS)
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(DAEMON_OBJS) $(CTL_OBJS)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CPPUTEST_LIBS)
 
-$(BUILD)/kernel_tests: $(KERNEL_TEST_OBJS) $(LIB_OBJS)
+$(BUILD)/kernel_tests: $(KERNEL_TEST_OBJS) $(DAEMON_OBJS)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CPPUTEST_LIBS)
 
 unit: $(BUILD)/unit_tests

@@ -1,5 +1,7 @@
 #!/bin/bash
 # Runs every test suite against BUILD_DIR and ends with exactly one line "N passed, N failed" (the sums).
+#   layers, format       the source tree: includes run one way (tests/check-layers.py), clang-format clean
+#                        (tests/check-format.sh)
 #   $BUILD/unit_tests    CppUTest, pure core and encoders
 #   $BUILD/kernel_tests  CppUTest against the real kernel in a private network namespace (root)
 #   tests/integration    pytest (Debian's python3-pytest): namespaces, FRR, gobgpd, real servers (root)
@@ -9,7 +11,7 @@
 #                        integration files in ASAN_INTEGRATION against the sanitized anycastd
 #   soak                 only when named: tests/soak, the fault-injection scenarios repeated SOAK_ITERATIONS
 #                        times and bigger (`make soak`)
-# `--suites a,b,...` runs only the named suites (unit_tests kernel_tests integration lab fuzz asan-unit_tests
+# `--suites a,b,...` runs only the named suites (layers format unit_tests kernel_tests integration lab fuzz asan-unit_tests
 # asan-kernel_tests asan-integration soak); `make sanitize` runs the asan-* ones with the whole integration
 # suite, `make soak` the soak suite, the fuzzers for longer and the sanitized suites.
 # Each suite's own output is shown as it runs. A missing binary, a crash without a summary, and skipped
@@ -128,6 +130,17 @@ run_fuzzers() {
   note fuzz "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 }
 
+# One pass or failure per source-tree check: the layers' include rule and the formatting.
+run_check() {  # name command...
+  local name=$1
+  shift
+  wanted "$name" || return
+  echo "==== $name: $*"
+  if "$@"; then note "$name" 1 0; else note "$name" 0 1; fi
+}
+
+run_check layers /usr/bin/python3 tests/check-layers.py
+run_check format tests/check-format.sh
 run_cpputest unit_tests "$BUILD/unit_tests"
 run_cpputest kernel_tests "$BUILD/kernel_tests"
 run_pytest integration "$BUILD/anycastd" /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/integration

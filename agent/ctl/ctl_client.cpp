@@ -11,7 +11,7 @@
 
 #include <cstring>
 
-#include "agent/control_framing.h"
+#include "agent/control/control_framing.h"
 
 namespace anycastd::ctl {
 namespace {

@@ -1,4 +1,3 @@
-#include "agent/wall_clock.h"
 #include "agent/ctl/ctl_main.h"
 
 #include <chrono>
@@ -7,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/config_loader.h"
+#include "agent/config/config_loader.h"
 #include "agent/ctl/ctl_client.h"
 #include "agent/ctl/ctl_render.h"
+#include "lib/wall_clock.h"
 
 #ifndef ANYCASTD_VERSION
 #define ANYCASTD_VERSION "0.1.0"

@@ -1,14 +1,11 @@
 # agent/ctl/: anycastctl, the switch CLI for anycastd's control socket (the daemon side is
-# agent/control_server.h). CTL_OBJS is the CLI without main(), also linked into the unit tests.
+# agent/control/control_server.h). CTL_OBJS is the CLI without main(), also linked into the unit tests.
 CTL_SRCS := $(filter-out agent/ctl/main.cpp,$(wildcard agent/ctl/*.cpp))
 CTL_OBJS := $(CTL_SRCS:%.cpp=$(BUILD)/%.o)
-# What the CLI takes from the agent: the framing, and the config loader for check-config.
-CTL_AGENT_OBJS := $(addprefix $(BUILD)/,agent/control_framing.o agent/config_loader.o agent/ip_address.o \
-  agent/listen_address.o agent/dns_message.o agent/dampening.o \
-  platform/zapi_release.o)
 CTL_LIBS := $(shell $(PKG_CONFIG) --libs protobuf 2>/dev/null)
 
-$(BUILD)/anycastctl: $(BUILD)/agent/ctl/main.o $(CTL_OBJS) $(CTL_AGENT_OBJS) $(PROTO_OBJS)
+# What the CLI takes from the daemon (the framing, the config loader for check-config) comes from the archive.
+$(BUILD)/anycastctl: $(BUILD)/agent/ctl/main.o $(CTL_OBJS) $(BUILD)/libanycastd.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(CTL_LIBS)
 
 .PHONY: install-anycastctl

@@ -1,5 +1,5 @@
-// DnsProbe: the dns check. Sends one query (random ID, RD; agent/dns_message.h builds it and judges the
-// response) to the server over UDP, or over TCP with the 2-byte length prefix, and is healthy when the
+// DnsProbe: the dns check. Sends one query (random ID, RD; agent/probes/dns_message.h builds it and judges
+// the response) to the server over UDP, or over TCP with the 2-byte length prefix, and is healthy when the
 // response code is expect_rcode and, if expect_address is set, an answer holds that address. One
 // non-blocking socket per probe in flight; UDP datagrams from elsewhere or with another ID are ignored
 // (the socket is connected, so the kernel drops other sources). Event-loop thread; failures through Done
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/dns_message.h"
+#include "agent/probes/dns_message.h"
 #include "agent/probes/probe.h"
 
 namespace anycastd {

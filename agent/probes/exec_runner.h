@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/event_loop.h"
+#include "lib/event_loop.h"
 
 namespace anycastd {
 

@@ -8,7 +8,7 @@
 
 #include <cerrno>
 
-#include "agent/icmp_echo.h"
+#include "agent/probes/icmp_echo.h"
 
 namespace anycastd {
 

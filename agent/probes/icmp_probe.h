@@ -1,5 +1,5 @@
 // IcmpProbe: the icmp check. Sends one ICMP (IPv4) or ICMPv6 echo request to the server and is healthy when
-// the matching echo reply (identifier, sequence number and a random payload token; agent/icmp_echo.h)
+// the matching echo reply (identifier, sequence number and a random payload token; agent/probes/icmp_echo.h)
 // arrives before the deadline. Uses an unprivileged ping socket (SOCK_DGRAM, IPPROTO_ICMP/ICMPV6) when
 // net.ipv4.ping_group_range admits the daemon's group, else a raw socket (anycastd runs with CAP_NET_RAW),
 // filtered to echo replies from the server. One socket per probe in flight; no helper process.

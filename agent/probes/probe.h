@@ -1,9 +1,9 @@
 // Probe: one kind of health check (TCP, HTTP(S), DNS, ICMP echo, exec) run once per start() against one
-// server, on the agent's event loop. The Prober (agent/prober.h) owns a Probe, starts it every interval and
-// enforces the deadline by calling expire(); a probe never blocks and never times itself out. Event-loop
-// thread only. A probe reports exactly one result per start() through the Done callback (pass/fail and a
-// detail saying why), unless expire() or destruction comes first; it must not touch itself after calling
-// Done, whose receiver may start the next probe.
+// server, on the agent's event loop. The Prober (agent/probes/prober.h) owns a Probe, starts it every
+// interval and enforces the deadline by calling expire(); a probe never blocks and never times itself out.
+// Event-loop thread only. A probe reports exactly one result per start() through the Done callback (pass/fail
+// and a detail saying why), unless expire() or destruction comes first; it must not touch itself after
+// calling Done, whose receiver may start the next probe.
 #pragma once
 
 #include <sys/socket.h>
@@ -12,9 +12,9 @@
 #include <memory>
 #include <string>
 
-#include "agent/config.h"
-#include "agent/event_loop.h"
-#include "agent/ip_address.h"
+#include "agent/config/config.h"
+#include "lib/event_loop.h"
+#include "lib/ip_address.h"
 
 namespace anycastd {
 

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "agent/http_check.h"
+#include "agent/probes/http_check.h"
 
 namespace anycastd {
 namespace {

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "agent/config.h"
-#include "agent/ip_address.h"
+#include "agent/config/config.h"
+#include "lib/ip_address.h"
 
 struct ssl_st;
 struct ssl_ctx_st;

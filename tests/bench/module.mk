@@ -18,7 +18,6 @@ bench: bench-deps
 	/usr/bin/python3 tests/bench/run.py --anycastd $(BUILD)/anycastd --outdir $(BUILD)/bench $(BENCH_ARGS)
 
 # The kernel-programming micro-benchmark links the daemon's own dataplane objects.
-$(BUILD)/bench/program_rate: $(BUILD)/tests/bench/program_rate.o $(AGENT_OBJS) $(PLATFORM_OBJS) $(NETLINK_OBJS) \
-    $(PROTO_OBJS)
+$(BUILD)/bench/program_rate: $(BUILD)/tests/bench/program_rate.o $(DAEMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -1,6 +1,6 @@
-// program_rate: how fast anycastd's kernel dataplane (platform/kernel_dataplane.h, the same objects the daemon
-// links) programs routes, for `make bench` (tests/bench/bench_program.py, which runs it in the fabric's leaf
-// namespace and runs `ip -batch` with the same changes next to it).
+// program_rate: how fast anycastd's kernel dataplane (platform/kernel/kernel_dataplane.h, the same objects
+// the daemon links) programs routes, for `make bench` (tests/bench/bench_program.py, which runs it in the
+// fabric's leaf namespace and runs `ip -batch` with the same changes next to it).
 //
 //   program_rate N PREFIX_BASE GATEWAY...
 //     Phase "add": programRoute() for N routes PREFIX_BASE+i (IPv6 /128s: PREFIX_BASE is "2001:db8:bb::", i
@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/config.h"
-#include "agent/ip_address.h"
-#include "agent/route.h"
-#include "platform/kernel_dataplane.h"
+#include "agent/config/config.h"
+#include "lib/ip_address.h"
+#include "platform/kernel/kernel_dataplane.h"
+#include "platform/route.h"
 
 using namespace anycastd;
 
@@ -85,8 +85,9 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < n; i++)
     if (!check(dp.removeRoute(prefixes[i]), "remove", i)) return 1;
   const double remove = seconds(t);
-  std::printf("{\"routes\": %zu, \"gateways\": %zu, \"mode\": \"%s\", \"add_s\": %.6f, \"change_s\": %.6f, "
-              "\"remove_s\": %.6f}\n",
-              n, all.size(), dp.modeName(), add, change, remove);
+  std::printf(
+      "{\"routes\": %zu, \"gateways\": %zu, \"mode\": \"%s\", \"add_s\": %.6f, \"change_s\": %.6f, "
+      "\"remove_s\": %.6f}\n",
+      n, all.size(), dp.modeName(), add, change, remove);
   return 0;
 }

@@ -1,4 +1,4 @@
-// libFuzzer target: the config loader (agent/config_loader.h), protobuf text -> validated AgentConfig.
+// libFuzzer target: the config loader (agent/config/config_loader.h), protobuf text -> validated AgentConfig.
 // Whatever the text, parseConfig() must return either a config and no errors, or errors (each naming a
 // place inside the text) and no config; never crash, hang or read out of bounds. Seeds: examples/*.conf
 // and tests/fuzz/corpus/config/.
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "agent/config_loader.h"
+#include "agent/config/config_loader.h"
 
 using namespace anycastd;
 

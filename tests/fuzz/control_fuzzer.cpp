@@ -1,10 +1,10 @@
-// libFuzzer target: the control API as the agent receives it (agent/control_framing.h, proto/control.proto,
-// agent/control_handler.h). Input: byte 0 says how the stream is cut into reads, the rest is what a client
-// writes to the control socket. Frames go through FrameDecoder as ControlServer feeds it; each frame that
-// parses as a Request is handled by a ControlHandler over a real Agent (examples/anycastd.conf, written to a
-// temporary file for reload, removed at exit) whose dataplane is an in-memory one. Every response must be
-// either ok or carry an error. Seeds: tests/fuzz/corpus/control/ (framed show, drain, undrain, reload, show
-// config requests).
+// libFuzzer target: the control API as the agent receives it (agent/control/control_framing.h,
+// proto/control.proto, agent/control/control_handler.h). Input: byte 0 says how the stream is cut into reads,
+// the rest is what a client writes to the control socket. Frames go through FrameDecoder as ControlServer
+// feeds it; each frame that parses as a Request is handled by a ControlHandler over a real Agent
+// (examples/anycastd.conf, written to a temporary file for reload, removed at exit) whose dataplane is an
+// in-memory one. Every response must be either ok or carry an error. Seeds: tests/fuzz/corpus/control/
+// (framed show, drain, undrain, reload, show config requests).
 #include <unistd.h>
 
 #include <cstddef>
@@ -18,10 +18,10 @@
 #include <string>
 
 #include "agent/agent.h"
-#include "agent/config_loader.h"
-#include "agent/control_framing.h"
-#include "agent/control_handler.h"
-#include "agent/event_loop.h"
+#include "agent/config/config_loader.h"
+#include "agent/control/control_framing.h"
+#include "agent/control/control_handler.h"
+#include "lib/event_loop.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace anycastd;

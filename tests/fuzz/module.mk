@@ -28,7 +28,7 @@ FUZZ_BINS = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%_fuzzer)
 FUZZ_COMMON_OBJS = $(BUILD)/tests/fuzz/fuzz_support.o
 
 # Meaningful only inside the fuzz tree (make fuzz-build): libFuzzer supplies main().
-$(BUILD)/fuzz/%_fuzzer: $(BUILD)/tests/fuzz/%_fuzzer.o $(FUZZ_COMMON_OBJS) $(LIB_OBJS)
+$(BUILD)/fuzz/%_fuzzer: $(BUILD)/tests/fuzz/%_fuzzer.o $(FUZZ_COMMON_OBJS) $(DAEMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 

@@ -14,7 +14,7 @@
 #include "netlink/netlink_message.h"
 #include "netlink/nexthop_message.h"
 #include "netlink/route_message.h"
-#include "platform/external_change_detector.h"
+#include "platform/kernel/external_change_detector.h"
 #include "platform/kernel_view.h"
 #include "platform/reachability_detector.h"
 

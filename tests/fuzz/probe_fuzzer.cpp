@@ -1,18 +1,18 @@
 // libFuzzer target: the parsers of what a checked server answers (a server answering with garbage must not
-// crash the agent): DNS messages (agent/dns_message.h, then judged against an expectation), HTTP status lines
-// and whole responses with Content-Length, chunked or close-delimited bodies (agent/http_check.h), and ICMP
-// echo replies with and without an IPv4 header, v4 and v6 (agent/icmp_echo.h). Every parser gets the whole
-// input, the HTTP parsers also every prefix that ends a line, as a probe reading in pieces would. Seeds:
-// tests/fuzz/corpus/probe/.
+// crash the agent): DNS messages (agent/probes/dns_message.h, then judged against an expectation), HTTP
+// status lines and whole responses with Content-Length, chunked or close-delimited bodies
+// (agent/probes/http_check.h), and ICMP echo replies with and without an IPv4 header, v4 and v6
+// (agent/probes/icmp_echo.h). Every parser gets the whole input, the HTTP parsers also every prefix that ends
+// a line, as a probe reading in pieces would. Seeds: tests/fuzz/corpus/probe/.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
 #include <string_view>
 
-#include "agent/dns_message.h"
-#include "agent/http_check.h"
-#include "agent/icmp_echo.h"
+#include "agent/probes/dns_message.h"
+#include "agent/probes/http_check.h"
+#include "agent/probes/icmp_echo.h"
 
 using namespace anycastd;
 

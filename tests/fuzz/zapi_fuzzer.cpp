@@ -1,5 +1,5 @@
-// libFuzzer target: the zebra API decoders (platform/zapi_codec.h, zapi_messages.h, zapi_route_codec.h)
-// and ZebraSession (platform/zebra_session.h), which take whatever zebra's socket delivers.
+// libFuzzer target: the zebra API decoders (platform/zebra/zapi_codec.h, zapi_messages.h, zapi_route_codec.h)
+// and ZebraSession (platform/zebra/zebra_session.h), which take whatever zebra's socket delivers.
 // Input: byte 0 picks the session's configured release (or auto-detection), byte 1 how the stream is cut
 // into reads, the rest is the byte stream from zebra. Each input is also decoded whole by every decoder of
 // every release. A decoded route must survive encode -> decode unchanged. Seeds: tests/fuzz/corpus/zapi/
@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <span>
 
-#include "platform/zapi_codec.h"
-#include "platform/zapi_messages.h"
-#include "platform/zapi_route_codec.h"
-#include "platform/zebra_session.h"
+#include "platform/zebra/zapi_codec.h"
+#include "platform/zebra/zapi_messages.h"
+#include "platform/zebra/zapi_route_codec.h"
+#include "platform/zebra/zebra_session.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace anycastd;

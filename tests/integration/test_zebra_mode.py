@@ -141,7 +141,7 @@ SLOW = dict(interval_ms=2000, timeout_ms=500, rise=2, fall=3)  # probes alone ne
 
 
 def test_fast_failure_link_down_and_failed_neighbour(fabric):
-    """Zebra mode watches links and neighbours too (platform/gateway_monitor.h): with probes that need 4 s
+    """Zebra mode watches links and neighbours too (platform/zebra/gateway_monitor.h): with probes that need 4 s
     to notice, a server whose link goes down, or whose neighbour entry fails, leaves zebra's route within a
     fraction of that, and comes back only after `rise` passing probes."""
     fab = fabric

@@ -1,13 +1,14 @@
 // GatewayMonitor (zebra mode's fast failure path) against the real kernel: it finds each gateway's device by
 // a route lookup, reports the gateways of a link that goes down, and after lost notifications (ENOBUFS)
 // still reports a link that went down among them, by reading every link again.
+#include "platform/zebra/gateway_monitor.h"
+
 #include <CppUTest/TestHarness.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
-#include "platform/gateway_monitor.h"
 #include "tests/kernel/kernel_fixture.h"
 
 using namespace anycastd;
@@ -15,7 +16,9 @@ using namespace kernel_test;
 
 namespace {
 
-IpAddress address(const char* text) { return *IpAddress::parse(text); }
+IpAddress address(const char* text) {
+  return *IpAddress::parse(text);
+}
 
 // Reads the monitor's notifications until one reports something or `timeout` passes: "WHY: GATEWAY ..."
 // per report, joined with "; ".
@@ -29,7 +32,8 @@ std::string waitForReport(GatewayMonitor& monitor,
       for (const IpAddress& g : u.gateways) reports += " " + g.str();
     }
   };
-  pumpEvents(monitor.fd(), process, [&] { return !reports.empty(); }, timeout);
+  pumpEvents(
+      monitor.fd(), process, [&] { return !reports.empty(); }, timeout);
   return reports;
 }
 

@@ -2,9 +2,8 @@
 // (the kernel silently flushes the nexthop objects on it) and programRoute converging again, hand deletions,
 // and notification overrun.
 #include <CppUTest/TestHarness.h>
-#include <unistd.h>
-
 #include <linux/rtnetlink.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>

@@ -210,7 +210,8 @@ std::string waitForExternalChange(KernelDataplane& dataplane, std::chrono::milli
     if (!reasons.empty()) reasons += "; ";
     reasons += why;
   };
-  pumpEvents(dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reasons.empty(); }, timeout);
+  pumpEvents(
+      dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reasons.empty(); }, timeout);
   dataplane.onExternalChange = nullptr;
   return reasons;
 }
@@ -222,7 +223,8 @@ std::string waitForUnreachable(KernelDataplane& dataplane, std::chrono::millisec
     reports += std::string(why) + ":";
     for (const IpAddress& g : gateways) reports += " " + g.str();
   };
-  pumpEvents(dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reports.empty(); }, timeout);
+  pumpEvents(
+      dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reports.empty(); }, timeout);
   dataplane.onNexthopsUnreachable = nullptr;
   return reports;
 }

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "agent/config.h"
-#include "agent/route.h"
+#include "agent/config/config.h"
 #include "netlink/netlink_socket.h"
-#include "platform/kernel_dataplane.h"
+#include "platform/kernel/kernel_dataplane.h"
+#include "platform/route.h"
 
 namespace kernel_test {
 

@@ -3,9 +3,10 @@
 // the same prefix or a route in another table; the dump it falls back to when the route should be there
 // and the lookup cannot show it; and the dataplane's second, dumped read when an add meets a route the
 // lookup could not see (EEXIST).
+#include "platform/kernel_reader.h"
+
 #include <CppUTest/TestHarness.h>
 
-#include "platform/kernel_reader.h"
 #include "tests/kernel/kernel_fixture.h"
 
 using namespace anycastd;
@@ -58,8 +59,9 @@ TEST(KernelReadPrefix, RouteViaGroupIsFoundWithoutADump) {
 }
 
 TEST(KernelReadPrefix, Ipv6MultipathRouteIsFoundWithEveryNextHop) {
-  mustRun("ip -6 route add 2001:db8:bb::/64 proto 200 nexthop via 2001:db8:1::2 dev va "
-          "nexthop via 2001:db8:1::3 dev va");
+  mustRun(
+      "ip -6 route add 2001:db8:bb::/64 proto 200 nexthop via 2001:db8:1::2 dev va "
+      "nexthop via 2001:db8:1::3 dev va");
   Read r = readPrefix("2001:db8:bb::/64", true);
   CHECK_FALSE(r.dumped);
   LONGS_EQUAL(1, r.snapshot.routes.size());

@@ -1,6 +1,6 @@
 // AgentMetrics: the exported families byte for byte after a sequence of agent events, probe failures
 // labelled by reason, a changed VIP prefix replacing its series, and VIP/server removal after a reload.
-#include "agent/agent_metrics.h"
+#include "agent/metrics/agent_metrics.h"
 
 #include <CppUTest/TestHarness.h>
 

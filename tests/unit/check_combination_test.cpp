@@ -1,5 +1,5 @@
 // Several checks of one server: ALL/ANY combination and the labels that tell them apart.
-#include "agent/check_combination.h"
+#include "agent/core/check_combination.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,10 +1,10 @@
 // Config validation: every error the loader reports, with its FILE:LINE:COL.
+#include "agent/config/config_loader.h"
+
 #include <CppUTest/TestHarness.h>
 #include <unistd.h>
 
 #include <string>
-
-#include "agent/config_loader.h"
 
 using namespace anycastd;
 
@@ -52,8 +52,7 @@ const char kTcp[] = "  check { tcp { port: 80 } }\n";
 
 void expectError(const std::string& text, const std::string& expected) {
   std::string got = errorsOf(text);
-  if (got.find(expected) == std::string::npos)
-    FAIL(("expected '" + expected + "' in:\n" + got).c_str());
+  if (got.find(expected) == std::string::npos) FAIL(("expected '" + expected + "' in:\n" + got).c_str());
 }
 
 }  // namespace
@@ -139,15 +138,18 @@ TEST(ConfigLoader, DuplicatePrefix) {
 }
 
 TEST(ConfigLoader, ZeroRiseFallInterval) {
-  expectError(vipWith("  check { tcp { port: 80 } rise: 0 }\n" + std::string(kServers)), "f.conf:4:28: rise must be greater than 0");
-  expectError(vipWith("  check { tcp { port: 80 } fall: 0 }\n" + std::string(kServers)), "fall must be greater than 0");
+  expectError(vipWith("  check { tcp { port: 80 } rise: 0 }\n" + std::string(kServers)),
+              "f.conf:4:28: rise must be greater than 0");
+  expectError(vipWith("  check { tcp { port: 80 } fall: 0 }\n" + std::string(kServers)),
+              "fall must be greater than 0");
   expectError(vipWith("  check { tcp { port: 80 } interval_ms: 0 }\n" + std::string(kServers)),
               "interval_ms must be greater than 0");
 }
 
 TEST(ConfigLoader, TimeoutNotBelowInterval) {
-  expectError(vipWith("  check { tcp { port: 80 } interval_ms: 500 timeout_ms: 500 }\n" + std::string(kServers)),
-              "f.conf:4:45: timeout_ms 500 must be less than interval_ms 500");
+  expectError(
+      vipWith("  check { tcp { port: 80 } interval_ms: 500 timeout_ms: 500 }\n" + std::string(kServers)),
+      "f.conf:4:45: timeout_ms 500 must be less than interval_ms 500");
   // Only the interval given: the default timeout (500) is compared with it.
   expectError(vipWith("  check { tcp { port: 80 } interval_ms: 400 }\n" + std::string(kServers)),
               "timeout_ms 500 must be less than interval_ms 400");
@@ -160,8 +162,10 @@ TEST(ConfigLoader, MinHealthyLargerThanServers) {
 }
 
 TEST(ConfigLoader, PortsAndWeightsInRange) {
-  expectError(vipWith("  check { tcp { port: 0 } }\n" + std::string(kServers)), "port 0 is out of range 1..65535");
-  expectError(vipWith("  check { http { port: 70000 } }\n" + std::string(kServers)), "port 70000 is out of range");
+  expectError(vipWith("  check { tcp { port: 0 } }\n" + std::string(kServers)),
+              "port 0 is out of range 1..65535");
+  expectError(vipWith("  check { http { port: 70000 } }\n" + std::string(kServers)),
+              "port 70000 is out of range");
   expectError(vipWith(std::string(kTcp) + "  server { name: \"a\" address: \"192.0.2.2\" weight: 257 }"),
               "weight 257 is out of range 1..256");
   expectError(vipWith("  check { http { port: 80 expect_status: 42 } }\n" + std::string(kServers)),
@@ -182,7 +186,8 @@ TEST(ConfigLoader, BothProbeKindsRejected) {
 }
 
 TEST(ConfigLoader, ZebraOwnedProtocolRejected) {
-  expectError("dataplane { kernel { route_protocol: 186 } }", "f.conf:1:22: route_protocol 186 is one zebra treats as its own");
+  expectError("dataplane { kernel { route_protocol: 186 } }",
+              "f.conf:1:22: route_protocol 186 is one zebra treats as its own");
   expectError("dataplane { kernel { route_protocol: 300 } }", "route_protocol 300 is out of range 1..255");
 }
 
@@ -218,8 +223,10 @@ TEST(ConfigLoader, ZebraDataplane) {
 
 TEST(ConfigLoader, ZebraDataplaneErrors) {
   expectError("dataplane { zebra { frr_release: \"7.5\" } }", "f.conf:1:21: frr_release:");
-  expectError("dataplane { zebra { table_instance: 0 } }", "f.conf:1:21: table_instance 0 is out of range 1..65535");
-  expectError("dataplane { zebra { socket: \"zserv.api\" } }", "f.conf:1:21: socket must be an absolute path");
+  expectError("dataplane { zebra { table_instance: 0 } }",
+              "f.conf:1:21: table_instance 0 is out of range 1..65535");
+  expectError("dataplane { zebra { socket: \"zserv.api\" } }",
+              "f.conf:1:21: socket must be an absolute path");
   expectError(vipWith(std::string(kTcp) + kServers + "  route_tag: 5"),
               "f.conf:6:3: route_tag needs the zebra dataplane");
 }
@@ -542,8 +549,8 @@ TEST(ConfigLoader, ProbeBinding) {
   STRCMP_EQUAL("192.0.2.1", c.source->str().c_str());
   STRCMP_EQUAL("red", c.vrf.c_str());
   STRCMP_EQUAL("", c.interface.c_str());
-  ConfigResult i = parseConfig(
-      vipWith("  check { icmp { } interface: \"eth-s1\" }\n" + std::string(kServers)), "f.conf");
+  ConfigResult i =
+      parseConfig(vipWith("  check { icmp { } interface: \"eth-s1\" }\n" + std::string(kServers)), "f.conf");
   CHECK_TRUE(i.config.has_value());
   STRCMP_EQUAL("eth-s1", i.config->vips[0].checks[0].interface.c_str());
   CHECK_FALSE(i.config->vips[0].checks[0].source.has_value());
@@ -558,16 +565,16 @@ TEST(ConfigLoader, ProbeBindingErrors) {
               "f.conf:4:28: source 2001:db8::1 is not of the servers' address family (IPv4)");
   expectError(vipWith("  check { tcp { port: 80 } source: \"192.0.2.300\" }\n" + std::string(kServers)),
               "f.conf:4:28: bad source address '192.0.2.300'");
-  expectError(vipWith("  check { tcp { port: 80 } interface: \"a-name-far-too-long\" }\n" +
-                      std::string(kServers)),
-              "f.conf:4:28: interface 'a-name-far-too-long' is not a device name");
+  expectError(
+      vipWith("  check { tcp { port: 80 } interface: \"a-name-far-too-long\" }\n" + std::string(kServers)),
+      "f.conf:4:28: interface 'a-name-far-too-long' is not a device name");
   expectError(vipWith("  check { tcp { port: 80 } vrf: \"a/b\" }\n" + std::string(kServers)),
               "f.conf:4:28: vrf 'a/b' is not a device name");
   expectError(vipWith("  check { tcp { port: 80 } vrf: \"\" }\n" + std::string(kServers)),
               "f.conf:4:28: vrf '' is not a device name");
-  expectError(vipWith("  check { tcp { port: 80 } interface: \"eth0\" vrf: \"red\" }\n" +
-                      std::string(kServers)),
-              "f.conf:4:46: interface and vrf exclude each other");
+  expectError(
+      vipWith("  check { tcp { port: 80 } interface: \"eth0\" vrf: \"red\" }\n" + std::string(kServers)),
+      "f.conf:4:46: interface and vrf exclude each other");
 }
 
 TEST(ConfigLoader, SlowStart) {

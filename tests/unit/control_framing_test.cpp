@@ -1,6 +1,6 @@
 // Control socket framing: varint length prefixes, frames split across and packed into reads, the size and
 // varint limits, and frames before an error still being handed out.
-#include "agent/control_framing.h"
+#include "agent/control/control_framing.h"
 
 #include <CppUTest/TestHarness.h>
 

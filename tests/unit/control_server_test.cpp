@@ -3,7 +3,7 @@
 // disturbing the others, peer credentials, the connection limit (the connection idle longest makes room), a
 // client that never reads being dropped, and the socket file's set-up (mode, group, stale file, parent
 // directory) and removal.
-#include "agent/control_server.h"
+#include "agent/control/control_server.h"
 
 #include <CppUTest/TestHarness.h>
 #include <grp.h>
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/control_framing.h"
+#include "agent/control/control_framing.h"
 #include "tests/unit/loop_pump.h"
 
 using namespace anycastd;
@@ -132,10 +132,12 @@ TEST_GROUP(ControlServer) {
   }
 
   // Answers show with a Status whose config_file names the VIP asked for, show_config with big_reply.
-  std::unique_ptr<ControlServer> makeServer(const std::string& group = "",
-                                            std::chrono::milliseconds eviction_grace = std::chrono::milliseconds(0)) {
+  std::unique_ptr<ControlServer> makeServer(
+      const std::string& group = "",
+      std::chrono::milliseconds eviction_grace = std::chrono::milliseconds(0)) {
     return std::make_unique<ControlServer>(
-        *loop, path, group, [this](const control::Request& req, const PeerCredentials& peer) {
+        *loop, path, group,
+        [this](const control::Request& req, const PeerCredentials& peer) {
           calls.push_back({req, peer});
           control::Response r;
           r.set_ok(true);

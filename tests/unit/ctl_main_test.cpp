@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "agent/control_framing.h"
-#include "agent/control_server.h"
+#include "agent/control/control_framing.h"
+#include "agent/control/control_server.h"
 #include "agent/ctl/ctl_client.h"
 #include "tests/unit/loop_pump.h"
 

@@ -1,6 +1,6 @@
 // Dampening: the penalty's arithmetic (added per flip, exponential decay, ceiling), suppression and reuse
 // times, exactly, with the time passed in.
-#include "agent/dampening.h"
+#include "agent/core/dampening.h"
 
 #include <CppUTest/TestHarness.h>
 

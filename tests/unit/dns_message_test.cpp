@@ -1,6 +1,6 @@
 // DNS query building, response parsing (hand-made packets: compression, AAAA, truncated and malformed
 // input) and the verdict a dns probe reports.
-#include "agent/dns_message.h"
+#include "agent/probes/dns_message.h"
 
 #include <CppUTest/TestHarness.h>
 

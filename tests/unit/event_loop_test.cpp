@@ -1,12 +1,13 @@
 // The event loop's timers count from the moment they are armed, even after a long callback in the same turn
 // of the loop (libevent's cached time would otherwise make them fire early: a probe's deadline shortened
 // by a slow /metrics render).
+#include "lib/event_loop.h"
+
 #include <CppUTest/TestHarness.h>
 #include <unistd.h>
 
 #include <chrono>
 
-#include "agent/event_loop.h"
 #include "tests/unit/loop_pump.h"
 
 using namespace anycastd;
@@ -29,7 +30,8 @@ TEST(EventLoop, TimerArmedLateInALongTurnIsNotShortened) {
     later.arm(milliseconds(100));
   });
   busy.arm(milliseconds(0));
-  CHECK_TRUE(test::pumpUntil(loop, [&] { return fired; }, std::chrono::seconds(10)));
+  CHECK_TRUE(test::pumpUntil(
+      loop, [&] { return fired; }, std::chrono::seconds(10)));
   const auto waited = std::chrono::duration_cast<milliseconds>(fired_at - armed_at).count();
   CHECK_TEXT(waited >= 99, ("fired " + std::to_string(waited) + " ms after being armed").c_str());
 }

@@ -1,5 +1,5 @@
 // ExternalChangeDetector: which notifications mean someone else changed the agent's routes or objects.
-#include "platform/external_change_detector.h"
+#include "platform/kernel/external_change_detector.h"
 
 #include <CppUTest/TestHarness.h>
 #include <linux/rtnetlink.h>

@@ -1,13 +1,15 @@
 // The rise/fall state machine.
-#include <CppUTest/TestHarness.h>
+#include "agent/core/health_state.h"
 
-#include "agent/health_state.h"
+#include <CppUTest/TestHarness.h>
 
 using namespace anycastd;
 
 namespace {
 const ProbeResult kPass{true, "ok"};
-ProbeResult failure(const char* why) { return {false, why}; }
+ProbeResult failure(const char* why) {
+  return {false, why};
+}
 }  // namespace
 
 TEST_GROUP(HealthState){};
@@ -52,7 +54,8 @@ TEST(HealthState, NoRepeatedTransitions) {
   CHECK_FALSE(h.onResult(kPass).has_value());
   CHECK_TRUE(h.onResult(failure("x")).has_value());
   CHECK_FALSE(h.onResult(failure("x")).has_value());
-  STRCMP_EQUAL("1 failure, last: x", HealthStateMachine(1, 1, HealthState::kUp).onResult(failure("x"))->reason.c_str());
+  STRCMP_EQUAL("1 failure, last: x",
+               HealthStateMachine(1, 1, HealthState::kUp).onResult(failure("x"))->reason.c_str());
 }
 
 TEST(HealthState, ForceDownTakesAnUpServerDownAtOnce) {

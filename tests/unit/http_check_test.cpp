@@ -1,7 +1,7 @@
 // HTTP probe request and status-line parsing.
-#include <CppUTest/TestHarness.h>
+#include "agent/probes/http_check.h"
 
-#include "agent/http_check.h"
+#include <CppUTest/TestHarness.h>
 
 using namespace anycastd;
 using Outcome = HttpStatusParse::Outcome;
@@ -9,8 +9,10 @@ using Outcome = HttpStatusParse::Outcome;
 TEST_GROUP(HttpCheck){};
 
 TEST(HttpCheck, Request) {
-  STRCMP_EQUAL("GET /healthz HTTP/1.1\r\nHost: 192.0.2.2\r\nUser-Agent: anycastd\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-               buildHttpRequest("/healthz", "192.0.2.2").c_str());
+  STRCMP_EQUAL(
+      "GET /healthz HTTP/1.1\r\nHost: 192.0.2.2\r\nUser-Agent: anycastd\r\nAccept: */*\r\nConnection: "
+      "close\r\n\r\n",
+      buildHttpRequest("/healthz", "192.0.2.2").c_str());
 }
 
 TEST(HttpCheck, Status) {

@@ -1,6 +1,6 @@
 // HTTP request head parsing (the metrics server's input): complete heads, incremental input, bad request
 // lines and headers, the size bound, and absolute-form targets.
-#include "agent/http_request.h"
+#include "agent/metrics/http_request.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,5 +1,5 @@
 // ICMP echo request building and reply parsing (IPv4 with and without the IP header, IPv6).
-#include "agent/icmp_echo.h"
+#include "agent/probes/icmp_echo.h"
 
 #include <CppUTest/TestHarness.h>
 

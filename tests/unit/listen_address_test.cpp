@@ -1,5 +1,5 @@
 // ListenAddress parsing: "HOST:PORT" and "[V6]:PORT", and each way an address can be wrong.
-#include "agent/listen_address.h"
+#include "lib/listen_address.h"
 
 #include <CppUTest/TestHarness.h>
 

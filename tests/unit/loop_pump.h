@@ -8,7 +8,7 @@
 #include <chrono>
 #include <functional>
 
-#include "agent/event_loop.h"
+#include "lib/event_loop.h"
 
 namespace anycastd::test {
 

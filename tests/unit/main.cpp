@@ -3,11 +3,12 @@
 #include <CppUTest/CommandLineTestRunner.h>
 #include <google/protobuf/util/json_util.h>
 
-#include "agent/config_loader.h"
+#include "agent/config/config_loader.h"
 #include "proto/control.pb.h"
 
 int main(int argc, char** argv) {
-  anycastd::parseConfig("vip { name: \"x\" prefix: \"x\" check { tcp { port: 0 } rise: 0 } server { name: \"\" } }", "w");
+  anycastd::parseConfig(
+      "vip { name: \"x\" prefix: \"x\" check { tcp { port: 0 } rise: 0 } server { name: \"\" } }", "w");
   anycastd::parseConfig("vip { nmae: 1 }", "w");
   // The JSON mapping builds its type resolver on first use (anycastctl --json).
   std::string json;

@@ -1,6 +1,6 @@
 // MetricsRegistry: the exact text exposition (HELP/TYPE, labels, escaping, histogram buckets, sorting),
 // series removal, and updates the registry refuses (wrong type, label count, negative counter increments).
-#include "agent/metrics_registry.h"
+#include "agent/metrics/metrics_registry.h"
 
 #include <CppUTest/TestHarness.h>
 

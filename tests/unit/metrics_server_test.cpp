@@ -2,7 +2,7 @@
 // one EventLoop: responses byte for byte, a fresh body per scrape, error statuses, many clients at once, an
 // idle client not blocking others and dropped at its deadline, the client limit, a throwing callback, IPv6,
 // and the constructor's errors. No sleeps: the loop runs until the awaited state holds (with a deadline).
-#include "agent/metrics_server.h"
+#include "agent/metrics/metrics_server.h"
 
 #include <CppUTest/TestHarness.h>
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 // NexthopIdAllocator: IDs from the agent's range, skipping used ones, wrapping, exhaustion, clipping.
-#include "platform/nexthop_id_allocator.h"
+#include "platform/kernel/nexthop_id_allocator.h"
 
 #include <CppUTest/TestHarness.h>
 

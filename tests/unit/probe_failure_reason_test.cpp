@@ -1,5 +1,5 @@
 // Probe failure reasons: every detail text the prober and the HTTP check produce maps to its reason.
-#include "agent/probe_failure_reason.h"
+#include "agent/probes/probe_failure_reason.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,7 +1,7 @@
 // The probe registry without probes: a factory that records which keys got a probe and keeps their report
 // callbacks, so that the tests feed results by hand. Sharing by key, exec checks per VIP, reference
 // counting, state kept across re-subscription, fan-out, forced down, adoption.
-#include "agent/probe_registry.h"
+#include "agent/probes/probe_registry.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,13 +1,12 @@
 // The prober's schedule: a round is due one interval after the previous one was due (not after it ran),
 // missed rounds are skipped on the same phase, and a round due while the previous one runs follows it.
 #include <CppUTest/TestHarness.h>
-
 #include <unistd.h>
 
 #include <vector>
 
 #include "agent/probes/exec_runner.h"
-#include "agent/prober.h"
+#include "agent/probes/prober.h"
 #include "tests/unit/loop_pump.h"
 
 using namespace anycastd;
@@ -65,15 +64,18 @@ TEST(ProbeSchedule, RoundDueWhileThePreviousRunsIsNotSkipped) {
   std::vector<bool> passed;
   ProbeTarget target;
   target.exec_runner = &runner;
-  Prober prober(loop, check, *IpAddress::parse("192.0.2.2"),
-                [&](const ProbeResult& r) {
-                  results.push_back(std::chrono::steady_clock::now());
-                  passed.push_back(r.ok);
-                }, target);
+  Prober prober(
+      loop, check, *IpAddress::parse("192.0.2.2"),
+      [&](const ProbeResult& r) {
+        results.push_back(std::chrono::steady_clock::now());
+        passed.push_back(r.ok);
+      },
+      target);
   const auto t0 = std::chrono::steady_clock::now();
   prober.start(milliseconds(0));
   usleep(300 * 1000);  // the loop is busy elsewhere
-  CHECK_TRUE(test::pumpUntil(loop, [&] { return results.size() >= 2; }, std::chrono::seconds(10)));
+  CHECK_TRUE(test::pumpUntil(
+      loop, [&] { return results.size() >= 2; }, std::chrono::seconds(10)));
   CHECK_TRUE(passed[0] && passed[1]);
   const auto second = std::chrono::duration_cast<milliseconds>(results[1] - t0).count();
   CHECK_TEXT(second < 2400, ("second result " + std::to_string(second) + " ms after the start").c_str());

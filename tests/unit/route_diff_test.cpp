@@ -1,7 +1,7 @@
 // The reconciler's diff and the Reconciler against a fake dataplane that can fail.
 #include <CppUTest/TestHarness.h>
 
-#include "agent/reconciler.h"
+#include "agent/core/reconciler.h"
 
 using namespace anycastd;
 
@@ -64,8 +64,10 @@ TEST(RouteDiff, EqualStatesNeedNothing) {
 }
 
 TEST(RouteDiff, AddReplaceRemove) {
-  RouteMap desired = mapOf({route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"}), route("203.0.113.11/32", {"192.0.2.2"})});
-  RouteMap programmed = mapOf({route("203.0.113.10/32", {"192.0.2.2"}), route("203.0.113.12/32", {"192.0.2.2"})});
+  RouteMap desired =
+      mapOf({route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"}), route("203.0.113.11/32", {"192.0.2.2"})});
+  RouteMap programmed =
+      mapOf({route("203.0.113.10/32", {"192.0.2.2"}), route("203.0.113.12/32", {"192.0.2.2"})});
   auto ops = diffRoutes(desired, programmed);
   LONGS_EQUAL(3, ops.size());
   CHECK(ops[0].kind == RouteOpKind::kRemove);
@@ -130,8 +132,10 @@ TEST(RouteDiff, UnconfiguredRouteRemoved) {
 }
 
 TEST(RouteDiff, RestrictedToTheGivenPrefixes) {
-  RouteMap desired = mapOf({route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"}), route("203.0.113.11/32", {"192.0.2.2"})});
-  RouteMap programmed = mapOf({route("203.0.113.10/32", {"192.0.2.2"}), route("203.0.113.12/32", {"192.0.2.2"})});
+  RouteMap desired =
+      mapOf({route("203.0.113.10/32", {"192.0.2.2", "192.0.2.6"}), route("203.0.113.11/32", {"192.0.2.2"})});
+  RouteMap programmed =
+      mapOf({route("203.0.113.10/32", {"192.0.2.2"}), route("203.0.113.12/32", {"192.0.2.2"})});
   std::string err;
   PrefixSet only{*IpPrefix::parse("203.0.113.12/32", &err), *IpPrefix::parse("203.0.113.11/32", &err),
                  *IpPrefix::parse("203.0.113.99/32", &err)};
@@ -141,7 +145,8 @@ TEST(RouteDiff, RestrictedToTheGivenPrefixes) {
   STRCMP_EQUAL("203.0.113.12/32", ops[0].route.prefix.str().c_str());
   CHECK(ops[1].kind == RouteOpKind::kAdd);
   STRCMP_EQUAL("203.0.113.11/32", ops[1].route.prefix.str().c_str());
-  CHECK(diffRoutes(desired, programmed, differingPrefixes(desired, programmed)) == diffRoutes(desired, programmed));
+  CHECK(diffRoutes(desired, programmed, differingPrefixes(desired, programmed)) ==
+        diffRoutes(desired, programmed));
   LONGS_EQUAL(3, differingPrefixes(desired, programmed).size());
   CHECK_TRUE(differingPrefixes(desired, desired).empty());
 }
@@ -215,7 +220,7 @@ TEST(RouteDiff, FailedPrefixStaysPendingOthersApply) {
   Route b = route("203.0.113.11/32", {"192.0.2.2"});
   rec.setDesired(a.prefix, a);
   rec.setDesired(b.prefix, b);
-  dp.fail_next = true;  // a fails (prefix order), b applies
+  dp.fail_next = true;          // a fails (prefix order), b applies
   std::vector<IpPrefix> heard;  // each success is heard as it happens, when the dataplane holds it
   auto out = rec.reconcile([&](const RouteOp& op) {
     CHECK_TRUE(dp.routes.count(op.route.prefix) == 1);

@@ -1,7 +1,7 @@
 // RouteEntryIndex against the whole-table functions of route_entry.h: after every change of a random
 // sequence (entries set, replaced, erased, shared objects, detached groups, multipath routes), the index
 // answers as idsHeldByOthers(), linksOf() and gatewaysOf() do over the same entries.
-#include "platform/route_entry_index.h"
+#include "platform/kernel/route_entry_index.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -25,7 +25,7 @@ IpAddress gateway(int i) {
 RouteEntry randomEntry(std::mt19937& rng) {
   RouteEntry e;
   const int form = static_cast<int>(rng() % 5);
-  e.form = form == 0 ? RouteForm::kAbsent
+  e.form = form == 0   ? RouteForm::kAbsent
            : form == 1 ? RouteForm::kDetached
            : form == 2 ? RouteForm::kMultipath
            : form == 3 ? RouteForm::kOther

@@ -1,5 +1,5 @@
 // Route planner: what the kernel dataplane asks of the kernel for a desired route, given what holds now.
-#include "platform/route_planner.h"
+#include "platform/kernel/route_planner.h"
 
 #include <CppUTest/TestHarness.h>
 

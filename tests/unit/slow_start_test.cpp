@@ -1,6 +1,6 @@
 // SlowStart: a recovered server's share of its weight step by step, the integer weights of the route while it
 // ramps (the others keep their proportions), and when the next step is due, with the time passed in.
-#include "agent/slow_start.h"
+#include "agent/core/slow_start.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -43,7 +43,8 @@ class FakeSystemd {
     std::vector<std::string> out;
     char buf[4096];
     ssize_t n;
-    while ((n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) out.emplace_back(buf, static_cast<size_t>(n));
+    while ((n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT)) >= 0)
+      out.emplace_back(buf, static_cast<size_t>(n));
     return out;
   }
 

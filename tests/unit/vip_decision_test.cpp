@@ -1,5 +1,5 @@
 // The VIP decision: healthy set, weights, min_healthy.
-#include "agent/vip_decision.h"
+#include "agent/core/vip_decision.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,12 +1,12 @@
 // ZAPI framing (header checks, ZapiFramer over arbitrary chunking) and the reply decoders
 // (ROUTE_NOTIFY_OWNER, ERROR, CAPABILITIES) against hand-written golden bytes for every release layout.
-#include "platform/zapi_codec.h"
+#include "platform/zebra/zapi_codec.h"
 
 #include <CppUTest/TestHarness.h>
 
 #include <string>
 
-#include "platform/zapi_messages.h"
+#include "platform/zebra/zapi_messages.h"
 #include "tests/unit/zapi_test_util.h"
 
 using namespace anycastd;

@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "platform/zapi_codec.h"
-#include "platform/zapi_messages.h"
-#include "platform/zapi_route_codec.h"
+#include "platform/zebra/zapi_codec.h"
+#include "platform/zebra/zapi_messages.h"
+#include "platform/zebra/zapi_route_codec.h"
 #include "tests/unit/zapi_test_util.h"
 
 using namespace anycastd;

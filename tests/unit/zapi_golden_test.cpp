@@ -3,8 +3,8 @@
 // release tags) — never produced by the encoder under test.
 #include <CppUTest/TestHarness.h>
 
-#include "platform/zapi_messages.h"
-#include "platform/zapi_route_codec.h"
+#include "platform/zebra/zapi_messages.h"
+#include "platform/zebra/zapi_route_codec.h"
 #include "tests/unit/zapi_test_util.h"
 
 using namespace anycastd;
@@ -25,7 +25,7 @@ Bytes deleteOk(FrrRelease release, const ZapiRoute& route) {
 }
 
 // clang-format off
-// ---- Captured from FRR 8.4.4 ---------------------------------------------------------------------------------
+// ---- Captured from FRR 8.4.4 ------------------------------------------------------------------------------
 
 const Bytes kCapturedHelloStatic = {
     0x00, 0x13, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12,  // len 19, cmd 18 HELLO
@@ -62,7 +62,7 @@ ZapiRoute capturedRoute() {
   return r;
 }
 
-// ---- Hand-written per release: HELLO (table, instance 100, notify 0) -----------------------------------------
+// ---- Hand-written per release: HELLO (table, instance 100, notify 0) --------------------------------------
 
 const Bytes kHello8 = {  // 8.4–9.1: cmd 18, table 15, with receive_notify
     0x00, 0x13, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12,
@@ -73,7 +73,7 @@ const Bytes kHello10 = {  // 10.x: cmd 19, table 16, no receive_notify
     0x10, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-// ---- ROUTE_ADD 203.0.113.10/32 via 192.0.2.2 (ifindex 3, weight 1), 192.0.2.6 (ifindex 4, weight 3) ----------
+// ---- ROUTE_ADD 203.0.113.10/32 via 192.0.2.2 (ifindex 3, weight 1), 192.0.2.6 (ifindex 4, weight 3) -------
 
 const Bytes kAddV4Cmd8U32 = {  // 8.4–9.1: cmd 8, table 15, u32 weights; 66 bytes
     0x00, 0x42, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08,
@@ -102,7 +102,7 @@ const Bytes kAddV4Cmd9U64 = {  // 10.1, 10.2+: cmd 9, table 16, u64 weights; 74 
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
 };
 
-// ---- ROUTE_ADD 2001:db8::10/128 via 2001:db8:1::2 (ifindex 3, w 1), 2001:db8:1::6 (ifindex 4, w 3) ----------
+// ---- ROUTE_ADD 2001:db8::10/128 via 2001:db8:1::2 (ifindex 3, w 1), 2001:db8:1::6 (ifindex 4, w 3) --------
 
 #define V6_DST 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10
 #define V6_GW2 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02
@@ -133,7 +133,7 @@ const Bytes kAddV6Cmd9U64 = {  // 10.1, 10.2+; 110 bytes
     0x00, 0x00, 0x00, 0x00, 0x05, 0x04, V6_GW6, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
 };
 
-// ---- ROUTE_DELETE: key only (message 0, no next hops) -------------------------------------------------------
+// ---- ROUTE_DELETE: key only (message 0, no next hops) -----------------------------------------------------
 
 const Bytes kDelV4Cmd9 = {  // 8.4–9.1
     0x00, 0x1c, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
@@ -156,7 +156,7 @@ const Bytes kDelV6Cmd10 = {  // 10.x
     0x01, 0x0a, 0x80, V6_DST,
 };
 
-// ---- CLIENT_CAPABILITIES: GR 30 s; ROUTE_UPDATE_COMPLETE IPv6 unicast; ROUTE_NOTIFY_REQUEST ------------------
+// ---- CLIENT_CAPABILITIES: GR 30 s; ROUTE_UPDATE_COMPLETE IPv6 unicast; ROUTE_NOTIFY_REQUEST ---------------
 
 #define GR_BODY 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x1e, 0x00, 0x00, 0x00, 0x00
 #define RUC_BODY 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00

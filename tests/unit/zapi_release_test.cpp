@@ -1,6 +1,6 @@
 // The FRR release table: version parsing, command/route-type numbers against zapi.md §2/§3, and the
 // run-time narrowing helpers.
-#include "platform/zapi_release.h"
+#include "platform/zebra/zapi_release.h"
 
 #include <CppUTest/TestHarness.h>
 

@@ -1,13 +1,13 @@
 // ROUTE_ADD / ROUTE_DELETE: encode -> decode round trips in every release, optional attributes, the weight
 // rule, encoder refusals and decoder errors for what the codec does not support.
-#include "platform/zapi_route_codec.h"
+#include "platform/zebra/zapi_route_codec.h"
 
 #include <CppUTest/TestHarness.h>
 
 #include <limits>
 #include <string>
 
-#include "platform/zapi_codec.h"
+#include "platform/zebra/zapi_codec.h"
 #include "tests/unit/zapi_test_util.h"
 
 using namespace anycastd;

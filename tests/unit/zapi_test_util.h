@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "agent/ip_address.h"
-#include "platform/zapi_route_codec.h"
+#include "lib/ip_address.h"
+#include "platform/zebra/zapi_route_codec.h"
 
 namespace anycastd::ztest {
 

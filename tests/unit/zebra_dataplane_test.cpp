@@ -1,7 +1,7 @@
 // ZebraDataplane's connection handling against a scripted peer on a real unix socket (the real zebra is in
 // tests/integration/test_zebra_mode.py): the handshake of a detected release, routes sent once up and
 // re-sent after a reconnect, and garbage from the peer resetting the connection instead of crashing.
-#include "platform/zebra_dataplane.h"
+#include "platform/zebra/zebra_dataplane.h"
 
 #include <CppUTest/TestHarness.h>
 #include <sys/socket.h>
@@ -53,7 +53,9 @@ class ScriptedZebra {
     ::unlink(path_.c_str());
   }
 
-  void sendRaw(const std::vector<uint8_t>& bytes) { CHECK(::write(conn_fd_, bytes.data(), bytes.size()) > 0); }
+  void sendRaw(const std::vector<uint8_t>& bytes) {
+    CHECK(::write(conn_fd_, bytes.data(), bytes.size()) > 0);
+  }
 
   int connections = 0;
   std::vector<std::vector<uint16_t>> commands;  // per connection
@@ -88,7 +90,7 @@ class ScriptedZebra {
         ByteWriter e;
         e.hostU32(2);
         sendRaw(reply(120, e.take()).bytes);  // ERROR in 10.2+
-      } else if (m.header.command == 19) {     // HELLO in 10.x
+      } else if (m.header.command == 19) {    // HELLO in 10.x
         sendRaw(reply(20, {0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0}).bytes);
       }
       if (onCommand) onCommand();
@@ -155,10 +157,10 @@ TEST(ZebraDataplane, RegistersSendsRoutesAndReconnectsAfterGarbage) {
   LONGS_EQUAL(2, peer.connections);
   const auto& first = peer.commands[0];
   LONGS_EQUAL(kReleaseProbeCommand, first[0]);
-  LONGS_EQUAL(19, first[1]);                // HELLO
-  CHECK_TRUE(has(first, 126));              // ROUTE_NOTIFY_REQUEST
-  CHECK_TRUE(has(first, 121));              // CLIENT_CAPABILITIES (graceful restart)
-  CHECK_TRUE(has(peer.commands[1], 9));     // ROUTE_ADD re-sent on the new connection
+  LONGS_EQUAL(19, first[1]);             // HELLO
+  CHECK_TRUE(has(first, 126));           // ROUTE_NOTIFY_REQUEST
+  CHECK_TRUE(has(first, 121));           // CLIENT_CAPABILITIES (graceful restart)
+  CHECK_TRUE(has(peer.commands[1], 9));  // ROUTE_ADD re-sent on the new connection
 }
 
 TEST(ZebraDataplane, KeepsRetryingWhileZebraIsAbsent) {

@@ -2,7 +2,7 @@
 // notifications, graceful restart), notifications once up, and the fatal cases (a release that does not
 // match, a reply that fits no release, malformed notifications, ERROR once up). zebra's replies are built
 // here byte by byte as zebra/zapi_msg.c writes them.
-#include "platform/zebra_session.h"
+#include "platform/zebra/zebra_session.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -77,7 +77,7 @@ Route route3() {
 
 }  // namespace
 
-TEST_GROUP(ZebraSession) {};
+TEST_GROUP(ZebraSession){};
 
 TEST(ZebraSession, StartsWithACommandNoReleaseKnows) {
   ZebraSession s({});
@@ -106,8 +106,7 @@ TEST(ZebraSession, Detects10_2AndRegistersWithGracefulRestart) {
   LONGS_EQUAL(121, commandOf(out.send[1]));  // CLIENT_CAPABILITIES
   auto caps = out.send[1];
   // cap 1 (GR), stale time 45, vrf 0
-  STRCMP_EQUAL("00 00 00 01 00 00 00 2d 00 00 00 00",
-               hex(Bytes(caps.begin() + 10, caps.end())).c_str());
+  STRCMP_EQUAL("00 00 00 01 00 00 00 2d 00 00 00 00", hex(Bytes(caps.begin() + 10, caps.end())).c_str());
 }
 
 TEST(ZebraSession, Detects8_4ThroughTheLegacyHello) {

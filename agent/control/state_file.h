@@ -1,0 +1,24 @@
+// The state file (proto/state.proto, protobuf text format): what survives a restart of anycastd, today the
+// drains set through the control API. load() reads it at start-up (a missing file is an empty state; a
+// damaged one is reported as FILE:LINE:COL messages and ignored, so a bad file never stops the agent);
+// save() replaces it atomically (temporary file in the same directory, fsync, rename), creating the
+// directory if needed. Plain file I/O on the calling thread; errors come back as values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/agent.h"
+#include "lib/status.h"
+
+namespace anycastd {
+
+struct StateLoad {
+  std::vector<DrainRecord> drains;
+  std::vector<std::string> errors;  // "FILE:LINE:COL: message"
+};
+
+StateLoad loadStateFile(const std::string& path);
+Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains);
+
+}  // namespace anycastd
