@@ -76,6 +76,21 @@ def test_drain_vip_withdraws_and_undrain_reannounces(fabric, ctl):
     assert vips_json(ctl)["web"]["state"] == "ANNOUNCED"
 
 
+def test_a_drain_reason_cannot_forge_a_log_entry(fabric, ctl):
+    """Peer-supplied text reaches the log escaped: a newline in a drain reason cannot start an entry of its
+    own (under journald, one with a priority of its choosing)."""
+    fab = fabric
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    forged = "1999-01-01T00:00:00.000 error: forged by the reason"
+    ctl("drain", "vip", "web", "--reason", "CHG-7\n<0>" + forged + "\x1b[2J")
+    wait_withdrawn(fab, VIP4)
+    log = wait_for(fab.anycastd_log, TIMEOUT, "the drain's log line", until=lambda t: "CHG-7" in t)
+    assert not [line for line in log.splitlines() if line.startswith(("<0>", "1999-"))], log
+    assert "CHG-7\\n<0>" + forged + "\\x1b[2J" in log, log
+    assert vips_json(ctl)["web"]["drain"]["reason"].startswith("CHG-7\n<0>1999"), "show keeps the text as given"
+
+
 def test_drain_server_removes_exactly_that_next_hop(fabric, ctl):
     fab = fabric
     start(fab, fab.vip("web", VIP4))
