@@ -52,10 +52,21 @@ const char kUsage[] =
     "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
     "             3 when the dataplane cannot be used or the VIPs could not all be withdrawn.\n";
 
+// Beyond the first verdicts: what the start may take to program the routes that follow.
+constexpr std::chrono::seconds kStartMargin{30};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace anycastd;
+  // The stop and reload signals wait (blocked, pending) until the event loop's watches for them exist: one
+  // arriving while the config loads or the agent starts must not kill the agent by its default action (a
+  // SIGHUP would end it without withdrawing, a SIGTERM look like a clean exit) but be handled like any
+  // other once the loop runs. Children (exec checks) get an empty mask (probes/exec_runner.cpp).
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int signo : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&handled, signo);
+  sigprocmask(SIG_BLOCK, &handled, nullptr);
   std::string config_path;
   bool check_only = false;
   bool keep_routes = false;
@@ -123,10 +134,6 @@ int main(int argc, char** argv) {
     agent.onInitialRoutesComplete = [&systemd, &loaded] {
       systemd.ready(std::to_string(loaded.config->vips.size()) + " vips, initial routes complete");
     };
-    if (Status s = agent.start(); !s.isOk()) {
-      logError("cannot read the kernel's routes: " + s.message);
-      return 3;
-    }
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
       systemd.stopping();
@@ -144,6 +151,15 @@ int main(int argc, char** argv) {
       control.reload();
       systemd.readyAgain();
     });
+    // From here a signal is caught and handled by the loop (after the start below), whenever it came.
+    sigprocmask(SIG_UNBLOCK, &handled, nullptr);
+    // READY waits for every server's first verdict, which the config may make slower than the unit's start
+    // timeout: extend it to that bound (at most kMaxFirstVerdict) and a margin for programming the routes.
+    systemd.extendTimeout(firstVerdictBound(*loaded.config) + kStartMargin);
+    if (Status s = agent.start(); !s.isOk()) {
+      logError("cannot read the kernel's routes: " + s.message);
+      return 3;
+    }
     logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
             " vips from " + config_path);
     if (loop.run() != 0) {

@@ -99,6 +99,10 @@ void SystemdNotifier::ready(const std::string& status) {
   send("READY=1\nSTATUS=" + oneLine(status));
 }
 
+void SystemdNotifier::extendTimeout(std::chrono::microseconds t) {
+  send("EXTEND_TIMEOUT_USEC=" + std::to_string(t.count()));
+}
+
 void SystemdNotifier::status(const std::string& text) {
   send("STATUS=" + oneLine(text));
 }

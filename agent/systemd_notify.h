@@ -8,6 +8,7 @@
 //   stopping()      STOPPING=1                     on SIGTERM, before the VIPs are withdrawn
 //   reloading()     RELOADING=1\nMONOTONIC_USEC=N  on SIGHUP, before the config is re-read
 //   readyAgain()    READY=1                        once the reload is applied (or refused)
+//   extendTimeout(t) EXTEND_TIMEOUT_USEC=<t>       while starting: the first verdicts may take this long
 // When WATCHDOG_USEC is set (and WATCHDOG_PID is unset or this process) it sends WATCHDOG=1 itself from a
 // Timer on the event loop every half interval (the first half an interval after construction), so a loop that
 // hangs stops the pings and systemd restarts the service.
@@ -38,6 +39,8 @@ class SystemdNotifier {
   void stopping();
   void reloading();
   void readyAgain();
+  // Asks systemd to wait at least `t` more for READY (or STOPPING) than now (EXTEND_TIMEOUT_USEC).
+  void extendTimeout(std::chrono::microseconds t);
 
   bool enabled() const { return fd_ >= 0; }
   // Time between two WATCHDOG=1 pings (half of WATCHDOG_USEC); zero when the watchdog is off.

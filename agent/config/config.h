@@ -3,6 +3,8 @@
 // defaults here are the documented defaults of the proto.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -115,6 +117,13 @@ inline const std::vector<CheckConfig>& checksOf(const VipConfig& vip, const Serv
   return server.checks.empty() ? vip.checks : server.checks;
 }
 
+// The longest a check may take to give a server its first verdict (rise results, the last one timing out).
+constexpr std::chrono::milliseconds kMaxFirstVerdict{15 * 60 * 1000};
+
+inline std::chrono::milliseconds firstVerdictTime(const CheckConfig& c) {
+  return std::chrono::milliseconds(uint64_t{c.rise} * c.interval_ms + c.timeout_ms);
+}
+
 struct AgentConfig {
   DataplaneKind dataplane = DataplaneKind::kKernel;
   KernelConfig kernel;
@@ -125,5 +134,15 @@ struct AgentConfig {
   std::vector<VipConfig> vips;
   std::string metrics_listen;  // "HOST:PORT" or "[V6]:PORT" (listen_address.h); empty: no metrics server
 };
+
+// The time by which every server of `config` has its first verdict: the slowest of its checks (probes start
+// spread over their first interval, so each check's first result comes within one interval).
+inline std::chrono::milliseconds firstVerdictBound(const AgentConfig& config) {
+  std::chrono::milliseconds bound{0};
+  for (const VipConfig& vip : config.vips)
+    for (const ServerConfig& server : vip.servers)
+      for (const CheckConfig& check : checksOf(vip, server)) bound = std::max(bound, firstVerdictTime(check));
+  return bound;
+}
 
 }  // namespace anycastd

@@ -229,9 +229,8 @@ class Validator {
         error(t, c, "exec", -1, "exec check has an empty command (command: \"/usr/lib/anycastd/check-...\")");
     } else {
       error(pt, parent, "check", index,
-            "check has no probe: add one of tcp { port: N }, http { ... }, https { ... }, dns { ... }, icmp "
-            "{ }, "
-            "exec { ... }");
+            "check has no probe: add one of tcp { port: N }, http { ... }, https { ... }, dns { ... }, "
+            "icmp { }, exec { ... }");
     }
     auto positive = [&](const char* field, bool has, uint32_t value, uint32_t& into) {
       if (!has) return;
@@ -246,6 +245,14 @@ class Validator {
       error(t, c, c.has_timeout_ms() ? "timeout_ms" : "interval_ms", -1,
             "timeout_ms " + std::to_string(out.timeout_ms) + " must be less than interval_ms " +
                 std::to_string(out.interval_ms));
+    // READY (systemd) waits for every server's first verdict, which takes up to rise intervals; the start
+    // timeout is extended to that bound (firstVerdictBound), so it must stay within kMaxFirstVerdict.
+    const uint64_t first_verdict_ms = uint64_t{out.rise} * out.interval_ms + out.timeout_ms;
+    if (first_verdict_ms > static_cast<uint64_t>(kMaxFirstVerdict.count()))
+      error(t, c, c.has_rise() ? "rise" : "interval_ms", -1,
+            "rise x interval_ms + timeout_ms is " + std::to_string(first_verdict_ms) +
+                " ms: a server's first verdict may take at most " + std::to_string(kMaxFirstVerdict.count()) +
+                " ms (15 minutes); lower rise or interval_ms");
     binding(c, t, vip_prefix, out);
     return out;
   }

@@ -236,6 +236,11 @@ def test_systemd_readiness_follows_the_first_verdicts(fabric, tmp_path):
     try:
         config = fab.config(fab.vip("web", VIP4))
         fab.start_anycastd(config, env={"NOTIFY_SOCKET": path})
+        # First the start timeout is extended to the first verdicts' bound: rise 2 x 200 ms + the timeout,
+        # and the start margin (30 s).
+        extend = notify.recv(4096).decode()
+        assert extend.startswith("EXTEND_TIMEOUT_USEC="), extend
+        assert 30_400_000 <= int(extend.split("=", 1)[1]) <= 31_000_000, extend
         ready = notify.recv(4096).decode()
         assert ready.startswith("READY=1"), ready
         # READY came after the first verdicts: the route already goes over every healthy server.

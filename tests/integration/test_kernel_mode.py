@@ -274,6 +274,39 @@ def test_stop_withdraws_and_removes_everything(fabric, sig):
     wait_spine(fab, VIP6, present=False)
 
 
+def test_signals_pending_at_start_up_are_handled_once_the_loop_runs(fabric):
+    """A SIGHUP and a SIGTERM that arrive before anycastd's event loop runs (here: before main even starts,
+    kept pending by a blocked mask inherited from the parent) are neither fatal nor lost: anycastd blocks them
+    itself from the top of main, unblocks them once its loop watches them, and then handles them: the stop
+    withdraws everything and the exit status is 0. Without that, a SIGHUP during start-up ends the agent by
+    its default action with its routes left behind (or, with an inherited mask, SIGTERM is never seen)."""
+    fab = fabric
+    start(fab, web4(fab), web6(fab))
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    assert fab.stop_anycastd(signal.SIGUSR2) == 0  # the next start adopts the routes
+    handled = {signal.SIGHUP, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)
+    try:
+        proc = fab.start_anycastd(fab.config(web4(fab), web6(fab)))  # the child inherits the mask
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    proc.send_signal(signal.SIGHUP)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            fab.kill_anycastd()
+    log = fab.anycastd_log()
+    assert rc == 0, f"exit status {rc} after SIGHUP and SIGTERM at start-up\n{log[-2000:]}"
+    assert "SIGTERM: withdrawing VIPs and exiting" in log, log[-2000:]
+    assert fab.kernel_routes(200) == {}, f"routes of protocol 200 left: {fab.kernel_routes(200)}"
+    assert fab.nexthops(200) == {}, f"nexthop objects of protocol 200 left: {fab.nexthops(200)}"
+    wait_spine(fab, VIP4, present=False)
+    wait_spine(fab, VIP6, present=False)
+
+
 def test_start_after_a_clean_stop_announces_again(fabric):
     fab = fabric
     config = fab.config(web4(fab), web6(fab))

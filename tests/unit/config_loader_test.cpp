@@ -586,3 +586,21 @@ TEST(ConfigLoader, SlowStart) {
   expectError(vipWith("  slow_start_s: 3601\n" + std::string(kTcp) + kServers),
               "f.conf:4:3: slow_start_s 3601 is out of range 0..3600");
 }
+
+TEST(ConfigLoader, FirstVerdictsAreBounded) {
+  // 100 x 10 s + 0.5 s is over 15 minutes: systemd would wait that long for READY.
+  expectError(
+      vipWith("  check { tcp { port: 80 } interval_ms: 10000 rise: 100 }\n" + std::string(kServers)),
+      "rise x interval_ms + timeout_ms is 1000500 ms: a server's first verdict may take at most 900000 "
+      "ms (15 minutes); lower rise or interval_ms");
+  auto r = parseConfig(kValid, "f.conf");
+  CHECK_TRUE(r.config.has_value());
+  // web: rise 2 x 1000 ms + 500 ms; web6: the defaults (2 x 1000 + 500). The slowest decides.
+  LONGS_EQUAL(2500, firstVerdictBound(*r.config).count());
+  r.config->vips[1].checks[0].rise = 5;
+  LONGS_EQUAL(5500, firstVerdictBound(*r.config).count());
+  // A server's own checks count instead of the VIP's.
+  r.config->vips[0].servers[0].checks = {r.config->vips[0].checks[0]};
+  r.config->vips[0].servers[0].checks[0].interval_ms = 3000;
+  LONGS_EQUAL(6500, firstVerdictBound(*r.config).count());
+}
