@@ -1,8 +1,8 @@
 // The FRR releases the zebra API codec speaks and, in one table (zapi_release.cpp), everything that differs
 // between them: command numbers, route-type numbers, the HELLO layout, the next-hop weight width and the
 // reply layouts zebra may send. Encoders and decoders look numbers up here and never branch on a release
-// themselves. Facts come from /work/shared/reference/zapi.md and FRR's lib/zclient.{c,h}, lib/route_types.txt
-// and zebra/zapi_msg.c at the frr-8.4 … frr-10.7.0 tags.
+// themselves. Facts come from FRR's lib/zclient.{c,h}, lib/route_types.txt and zebra/zapi_msg.c at the
+// frr-8.4 … frr-10.7.0 tags.
 // Pure constant data and lookups: no I/O, any thread. Parsing reports errors through an error string.
 #pragma once
 
