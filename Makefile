@@ -28,7 +28,7 @@ include tests/module.mk
 include tests/bench/module.mk
 include tests/fuzz/module.mk
 include images/module.mk
-include images/lab.mk
+include images/clab.mk
 
 $(BUILD)/%.o: %.cpp | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)

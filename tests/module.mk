@@ -36,4 +36,4 @@ soak: deps lab-deps
 # The single-site demo on the namespace fabric (no docker): one leaf, a gobgpd spine, three servers.
 demo-netns: deps
 	$(MAKE) all
-	/usr/bin/python3 tests/lab/demo.py --anycastd $(BUILD)/anycastd
+	/usr/bin/python3 tests/fabric/demo.py --anycastd $(BUILD)/anycastd

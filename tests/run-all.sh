@@ -5,7 +5,7 @@
 #   $BUILD/unit_tests    CppUTest, pure core and encoders
 #   $BUILD/kernel_tests  CppUTest against the real kernel in a private network namespace (root)
 #   tests/integration    pytest (Debian's python3-pytest): namespaces, FRR, gobgpd, real servers (root)
-#   images/lab           pytest through images/lab/run_lab.py: the two-site lab in containers (docker engine)
+#   tests/clab           pytest through images/clab/run_lab.py: the two-site lab in containers (docker engine)
 #   fuzz                 each libFuzzer target (FUZZ_BUILD, default build-fuzz) for FUZZ_SECONDS (default 20)
 #   asan-*               the sanitized build (ASAN_BUILD, default build-asan): unit_tests, kernel_tests and the
 #                        integration files in ASAN_INTEGRATION against the sanitized anycastd
@@ -144,8 +144,8 @@ run_check format tests/check-format.sh
 run_cpputest unit_tests "$BUILD/unit_tests"
 run_cpputest kernel_tests "$BUILD/kernel_tests"
 run_pytest integration "$BUILD/anycastd" /usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider tests/integration
-# The two-site container lab (docker engine, images/lab): brings the lab up, runs its scenarios, removes it.
-run_pytest lab "$BUILD/anycastd" /usr/bin/python3 images/lab/run_lab.py test -- -q -rfEs
+# The two-site container lab (docker engine, images/clab; its tests: tests/clab): brings the lab up, runs its scenarios, removes it.
+run_pytest lab "$BUILD/anycastd" /usr/bin/python3 images/clab/run_lab.py test -- -q -rfEs
 run_fuzzers
 # The sanitized build; a sanitizer report fails the test that caused it (tests/integration/conftest.py).
 run_cpputest asan-unit_tests "$ASAN_BUILD/unit_tests"

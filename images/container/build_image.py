@@ -2,17 +2,17 @@
 """Builds the virtual switch image `anycastd-switch:latest` without a registry (the offline twin of
 images/container/Dockerfile; both produce the same image):
 
-    1. the base root, built once and cached (tests/lab/frr_root.py's helpers: host mirror, lock, stamp):
+    1. the base root, built once and cached (tests/fabric/frr_root.py's helpers: host mirror, lock, stamp):
          debootstrap --variant=minbase bookworm  +  apt-get install <packages.txt>   (policy-rc.d exits 101)
        in /var/cache/anycastd-lab/switch-bookworm (~2 min cold, ~300 MB);
     2. a copy of it (the stage) gets anycastd: `dpkg -i build/anycastd_*.deb` if such a package exists, else
        `make install DESTDIR=<stage> PREFIX=/usr` (anycastd and anycastctl); the init (switch_init.py -> /usr/sbin/anycastd-switch-init)
-       and the lab servers' web server (tests/lab/http_server.py -> /usr/sbin/anycastd-lab-http);
+       and the lab servers' web server (tests/fabric/http_server.py -> /usr/sbin/anycastd-lab-http);
     3. `tar -C <stage> -c . | docker import` with CMD the init and a label holding a hash of the inputs
        (base stamp, the anycastd package or the anycastd and anycastctl binaries, init); an image whose
        label matches is kept (no re-import). STAGE.lock serialises builders.
 
-The docker engine is started if none runs (images/lab/docker_engine.py) and stopped again at the end if this
+The docker engine is started if none runs (images/clab/docker_engine.py) and stopped again at the end if this
 script started it. Errors: a one-line reason on stderr and exit status 1. --force re-imports regardless.
 """
 import argparse
@@ -26,8 +26,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO / "tests" / "lab"))
-sys.path.insert(0, str(REPO / "images" / "lab"))
+sys.path.insert(0, str(REPO / "tests" / "fabric"))
+sys.path.insert(0, str(REPO / "images" / "clab"))
 import frr_root  # noqa: E402
 from util import LabError, run  # noqa: E402
 import docker_engine  # noqa: E402
@@ -38,7 +38,7 @@ BASE = frr_root.CACHE / f"switch-{SUITE}"
 STAGE = frr_root.CACHE / "switch-image.stage"
 INIT = HERE / "switch_init.py"
 INIT_PATH = "usr/sbin/anycastd-switch-init"
-HTTP = REPO / "tests" / "lab" / "http_server.py"  # the lab servers' web server (no name lookups)
+HTTP = REPO / "tests" / "fabric" / "http_server.py"  # the lab servers' web server (no name lookups)
 HTTP_PATH = "usr/sbin/anycastd-lab-http"
 LABEL = "org.anycastd.inputs"
 IMPORT_TIMEOUT = 600

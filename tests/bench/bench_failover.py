@@ -1,6 +1,6 @@
 """Benchmarks 1 and 2: failure to withdrawal, anycastd next to ExaBGP's healthcheck on the same fabric.
 
-The fabric (tests/lab/fabric.py: leaf with FRR 8.4, gobgpd spine, 3 servers with real HTTP servers on port 80)
+The fabric (tests/fabric/fabric.py: leaf with FRR 8.4, gobgpd spine, 3 servers with real HTTP servers on port 80)
 carries one VIP per tool, both served by all three servers:
 
 - anycastd (in the leaf) probes the servers over TCP port 80 and programs 203.0.113.10/32 into the leaf's

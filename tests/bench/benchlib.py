@@ -4,7 +4,7 @@ and JSON), the machine description, and a stream of the spine's BGP updates with
 Results: a Results object collects rows (benchmark, case, tool, metric, value, unit, n, note) from one thread
 and owns the output files; each benchmark adds its rows, run.py prints and writes them. SpineUpdates owns one `gobgp monitor` process
 (stopped by PID) whose lines a background thread collects; everything else runs on the caller's thread.
-Nothing here starts namespaces or daemons: the fabric (tests/lab/fabric.py) owns those.
+Nothing here starts namespaces or daemons: the fabric (tests/fabric/fabric.py) owns those.
 """
 import json
 import os
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[0] / "lab"))
+sys.path.insert(0, str(HERE.parents[0] / "fabric"))
 from watcher import _LineStream  # noqa: E402
 
 REPO = HERE.parents[1]

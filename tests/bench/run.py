@@ -4,7 +4,7 @@ OUTDIR/results.json (default build/bench). `make bench` runs them all; `--only N
 (failover, scale, program, flows), `--quick` cuts the repetitions (a smoke run, figures not meant to be
 quoted).
 
-Every benchmark builds its own namespace fabric (tests/lab/fabric.py), which removes its namespaces and the
+Every benchmark builds its own namespace fabric (tests/fabric/fabric.py), which removes its namespaces and the
 processes it started (by PID) on any exit: the end, a failure, Ctrl-C or SIGTERM. Needs root.
 """
 import argparse
@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "lab"))
+sys.path.insert(0, str(HERE.parent / "fabric"))
 
 from benchlib import REPO, Results  # noqa: E402
 

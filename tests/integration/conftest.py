@@ -1,8 +1,8 @@
-"""Fixtures of the integration tests: one namespace fabric (tests/lab/fabric.py) per test module, reset before
+"""Fixtures of the integration tests: one namespace fabric (tests/fabric/fabric.py) per test module, reset before
 and after every test (anycastd killed, its routes and nexthop objects removed, every server serving again,
 the spine holding no VIP), so tests share the fabric's start-up cost but not their state.
 
-FRR releases: the leaf runs FRR 8.4 (the host's) or FRR 10.3 (from a Debian 13 root that tests/lab/frr_root.py
+FRR releases: the leaf runs FRR 8.4 (the host's) or FRR 10.3 (from a Debian 13 root that tests/fabric/frr_root.py
 builds once and caches). Every test that uses the fabric runs against 8.4; a test marked
 `@pytest.mark.all_frr` runs against every release in FRR_RELEASES (ids `frr8.4`, `frr10.3`). The module-scoped
 fabric is parametrized per test (pytest_generate_tests), so pytest builds one fabric per module and release and
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fabric"))
 import fabric as lab  # noqa: E402
 import frr_root  # noqa: E402
 from helpers import ANYCASTCTL  # noqa: E402

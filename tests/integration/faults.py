@@ -15,7 +15,7 @@ Every wait polls with a deadline and fails with what it saw last.
 Faults: `Storm` (thousands of unrelated route changes in the leaf through `ip -batch`),
 `event_socket_drops` (what the kernel dropped on anycastd's netlink sockets, from /proc/PID/net/netlink),
 `open_idle` and `send_malformed` (control connections that never send; malformed and oversized messages),
-`FaultyServer` (a server that answers slowly, resets or answers garbage: tests/lab/faulty_http_server.py).
+`FaultyServer` (a server that answers slowly, resets or answers garbage: tests/fabric/faulty_http_server.py).
 
 Threads: the calling test's thread only (the control socket floods open their sockets from it too).
 """
@@ -35,7 +35,7 @@ from helpers import TIMEOUT, addresses, family
 REPO = Path(__file__).resolve().parents[2]
 ANYCASTCTL = Path(os.environ.get("ANYCASTCTL") or
                   Path(os.environ.get("ANYCASTD") or REPO / "build" / "anycastd").with_name("anycastctl"))
-FAULTY_HTTP_SERVER = REPO / "tests" / "lab" / "faulty_http_server.py"
+FAULTY_HTTP_SERVER = REPO / "tests" / "fabric" / "faulty_http_server.py"
 RESPONSIVE_S = 3.0    # anycastctl show must answer within this (the machine is loaded; normally ~10 ms)
 FD_SLACK = 4          # open fds may exceed the baseline by this much (probes in flight)
 RSS_SLACK_KB = 16384  # RSS may grow by this much plus half the baseline
@@ -347,7 +347,7 @@ def send_malformed(fab, connections, rounds=1):
 # ---- a misbehaving server ----------------------------------------------------------------------------------
 
 class FaultyServer:
-    """Replaces server `name`'s IPv4 HTTP service by tests/lab/faulty_http_server.py, whose behaviour
+    """Replaces server `name`'s IPv4 HTTP service by tests/fabric/faulty_http_server.py, whose behaviour
     set_mode() switches (ok, slow, reset, garbage). Started as a fabric daemon, so the fabric's reset stops
     it; stop() puts the normal service back."""
 

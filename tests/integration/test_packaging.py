@@ -4,7 +4,7 @@
 - lintian reports no error;
 - `systemd-analyze verify` accepts the unit as packaged (with the packaged binary at /usr/sbin/anycastd,
   bind-mounted there in a private mount namespace, since verify checks that ExecStart exists);
-- installed with apt into a clean Debian 12 minbase root (tests/lab/bookworm_root.py: cached, used through
+- installed with apt into a clean Debian 12 minbase root (tests/fabric/bookworm_root.py: cached, used through
   an overlay in a private mount namespace) it puts its files in place, enables the unit without starting
   it, and `anycastd --version` and `--check-config` of the shipped config run there; `dpkg --purge` then
   leaves the root's file list as it was before the install.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fabric"))
 import bookworm_root  # noqa: E402
 from frr_root import FrrRootError  # noqa: E402
 

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fabric"))
 from util import LabError, install_sigterm_handler, netns_list, pid_alive, run, wait_for  # noqa: E402
 from docker_engine import docker  # noqa: E402
 

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fabric"))
 from util import LabError, run, wait_for  # noqa: E402
 from docker_engine import docker  # noqa: E402
 

@@ -1,11 +1,11 @@
-# images/lab.mk: the virtual switch image and the two-site containerlab lab (README, "Lab").
+# images/clab.mk: the virtual switch image and the two-site containerlab lab (README, "Lab").
 #   make lab-image   anycastd-switch:latest, offline: cached debootstrap root + FRR + anycastd, docker import
-#   make lab         brings images/clab/anycast.clab.yml up (containerlab if installed, else images/lab/run_lab.py)
+#   make lab         brings images/clab/anycast.clab.yml up (containerlab if installed, else images/clab/run_lab.py)
 #   make lab-test    failover scenarios on the lab (brings it up and removes it again unless it was up)
 #   make lab-down    removes the lab and stops the docker engine if the lab started it
 #   make demo        the two-site story narrated live on its own copy of the lab (DEMO_PAUSE=0: no pauses)
 LAB_PYTHON := /usr/bin/python3
-LAB_RUN := $(LAB_PYTHON) images/lab/run_lab.py
+LAB_RUN := $(LAB_PYTHON) images/clab/run_lab.py
 DEMO_PAUSE ?= 3
 
 .PHONY: lab-deps lab-image lab lab-down lab-test demo
@@ -36,4 +36,4 @@ lab-test: lab-deps
 # The README's first command: deps, build, its own copy of the lab (clab-anycastd-demo-*), the story, clean-up.
 demo: lab-deps
 	$(MAKE) all
-	$(LAB_PYTHON) images/lab/demo.py --pause $(DEMO_PAUSE)
+	$(LAB_PYTHON) images/clab/demo.py --pause $(DEMO_PAUSE)

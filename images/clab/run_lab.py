@@ -7,9 +7,10 @@
                        sessions are Established and it routes the VIP through site A
     run_lab.py down    removes the topology (containerlab destroy / the runner) and stops the docker engine
                        if the lab started it
-    run_lab.py test    runs the topology file's unit tests (test_topology.py), the failover scenarios
-                       (test_lab.py) and the demo (test_demo.py, on its own copy) with pytest on the lab;
-                       brings it up first and removes it afterwards (even on failure) unless it was already up
+    run_lab.py test    runs the lab's tests (tests/clab): the topology file's unit tests (test_topology.py),
+                       the failover scenarios (test_lab.py) and the demo (test_demo.py, on its own copy) with
+                       pytest on the lab; brings it up first and removes it afterwards (even on failure)
+                       unless it was already up
     run_lab.py status  says whether the lab is up
 
 --name NAME (or LAB_NAME) runs the topology under another lab name (containers clab-NAME-<node>), as
@@ -28,8 +29,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+TESTS = REPO / "tests" / "clab"  # the lab's tests (test_topology.py, test_lab.py, test_demo.py)
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO / "tests" / "lab"))
+sys.path.insert(0, str(REPO / "tests" / "fabric"))
 sys.path.insert(0, str(REPO / "images" / "container"))
 from util import LabError, install_sigterm_handler, wait_for  # noqa: E402
 import build_image  # noqa: E402
@@ -88,7 +90,7 @@ def up(topo):
             subprocess.run([containerlab(), "deploy", "--reconfigure", "-t", topo.path, "--name", topo.name],
                            check=True)
         else:
-            log("lab: containerlab is not installed; bringing the topology up with images/lab/container_runner.py")
+            log("lab: containerlab is not installed; bringing the topology up with images/clab/container_runner.py")
             container_runner.up(topo, log)
         wait_ready(topo)
     except BaseException:
@@ -113,9 +115,9 @@ def test(topo, pytest_args):
         up(topo)
     try:
         t0 = time.monotonic()
-        rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(HERE / "test_topology.py"),
-                             str(HERE / "test_lab.py"),
-                             str(HERE / "test_demo.py"),
+        rc = subprocess.run([PYTHON, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(TESTS / "test_topology.py"),
+                             str(TESTS / "test_lab.py"),
+                             str(TESTS / "test_demo.py"),
                              *pytest_args], env={**os.environ, "LAB_NAME": topo.name}).returncode
         log(f"lab: scenarios took {time.monotonic() - t0:.0f}s")
         return rc

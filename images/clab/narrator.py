@@ -1,4 +1,4 @@
-"""Terminal narration for the lab demo (images/lab/demo.py): numbered step headers, indented text, command
+"""Terminal narration for the lab demo (images/clab/demo.py): numbered step headers, indented text, command
 output blocks, small tables, and the pause for reading between steps.
 
 Narrator(pause) writes to stdout only (flushed per line, colours only on a terminal and without NO_COLOR).

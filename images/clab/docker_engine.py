@@ -29,7 +29,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fabric"))
 from util import LabError, pid_alive, run, stop_pid, wait_for  # noqa: E402
 
 STATE = Path("/var/lib/anycastd-lab")
@@ -195,7 +195,7 @@ def _log_tail(start=0):
 
 
 if __name__ == "__main__":
-    # `docker_engine.py start|stop`: what images/lab.mk's targets use when they need only the engine.
+    # `docker_engine.py start|stop`: what images/clab.mk's targets use when they need only the engine.
     action = sys.argv[1] if len(sys.argv) > 1 else "start"
     try:
         if action == "start":

@@ -1,5 +1,6 @@
 """A Debian 13 (trixie) root with FRR 10.x installed, for running the lab's leaf FRR as a newer release than
-the host's (Debian 12 ships 8.4). See /work/shared/reference/frr-lab.md, "FRR 10.3 from a Debian 13 root".
+the host's (Debian 12 ships 8.4). FRR goes in with apt inside the root, not with debootstrap's --include=frr:
+bookworm's debootstrap fails on it (a systemd pre-dependency comes in through logrotate/cron).
 
 `ensure_root()` builds the root once and caches it under CACHE (default /var/cache/anycastd-lab):
 

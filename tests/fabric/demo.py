@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""`make demo`: anycastd on a virtual fabric, narrated step by step.
+"""`make demo-netns`: anycastd on the namespace fabric (no docker), narrated step by step.
 
-Builds the lab fabric (tests/lab/fabric.py: a gobgpd spine, an FRR leaf, three HTTP servers), starts
+Builds the namespace fabric (tests/fabric/fabric.py: a gobgpd spine, an FRR leaf, three HTTP servers), starts
 anycastd on the leaf for one IPv4 VIP, and shows what the leaf's kernel and the spine's BGP RIB hold while
 the servers' web services fail and recover. Every step waits for the state it describes (polling); the only
 sleeps are short pauses for reading. Everything is removed on exit, also on Ctrl-C or an error.
 
-Run as root: /usr/bin/python3 tests/lab/demo.py --anycastd build/anycastd
+Run as root: /usr/bin/python3 tests/fabric/demo.py --anycastd build/anycastd [--pause SECONDS]
 """
 import argparse
 import os

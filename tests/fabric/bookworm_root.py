@@ -1,5 +1,5 @@
 """A clean Debian 12 (bookworm) minbase root for installing the anycastd package into, built once and cached
-beside the FRR root (tests/lab/frr_root.py, whose mirror-reading and build helpers it reuses):
+beside the FRR root (tests/fabric/frr_root.py, whose mirror-reading and build helpers it reuses):
 
     debootstrap --variant=minbase bookworm ROOT MIRROR   (MIRROR: the Debian mirror the host's apt uses)
     chroot ROOT apt-get install RUNTIME_LIBS             (the package's dependencies, so that installing

@@ -17,7 +17,7 @@ with what it saw last. On exit (end, error, Ctrl-C, SIGTERM) it removes what it 
 netns names; the docker engine if it started it and nobody else uses it), in a separate session so that a
 second Ctrl-C cannot cut the clean-up short, checks that nothing is left, and ends with "demo: clean-up done".
 
-Run as root: /usr/bin/python3 images/lab/demo.py [--pause SECONDS] (env DEMO_PAUSE; 0 for fast runs).
+Run as root: /usr/bin/python3 images/clab/demo.py [--pause SECONDS] (env DEMO_PAUSE; 0 for fast runs).
 Exit status: 0 the story was told, 1 a step failed (or the lab could not come up), 130 interrupted.
 """
 import argparse
@@ -310,7 +310,7 @@ def clean_up(n, topo):
     left = leftovers(topo)
     if left:
         n.fail(f"demo: clean-up incomplete, left: {', '.join(left)} (remove with `/usr/bin/python3 "
-               f"images/lab/run_lab.py down --name {topo.name}`)")
+               f"images/clab/run_lab.py down --name {topo.name}`)")
         return False
     n.ok("demo: clean-up done: no container, link or namespace of the demo is left")
     return True

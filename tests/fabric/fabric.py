@@ -9,14 +9,14 @@ Topology (every name carries a per-run tag, e.g. `acd-1234-leaf`, so parallel an
       |-- eth-s2  192.0.2.5/30   2001:db8:2::1/64  --  s2 eth0 192.0.2.6/30   2001:db8:2::2/64
       '-- eth-s3  192.0.2.9/30   2001:db8:3::1/64  --  s3 eth0 192.0.2.10/30  2001:db8:3::2/64
 
-Each server holds the VIPs on `lo` and runs one HTTP server (tests/lab/http_server.py, serving `healthz` and
+Each server holds the VIPs on `lo` and runs one HTTP server (tests/fabric/http_server.py, serving `healthz` and
 `index.html`) per address family on port 80; `stop_service`/`start_service` stop and start them. Tests may
 start more daemons in a server (`start_daemon`, e.g. dnsmasq or nginx); `reset` stops them. The leaf's
 bgpd announces kernel routes whose prefix is one of the fabric's VIPs (`redistribute kernel route-map`), so
 what anycastd writes into the leaf's kernel is what the spine learns.
 
 FRR release of the leaf (`Fabric(frr=...)`): "8.4" runs the host's FRR (Debian 12); "10.3" runs mgmtd, zebra
-and bgpd from a Debian 13 root (tests/lab/frr_root.py builds and caches it) inside the leaf namespace, each as
+and bgpd from a Debian 13 root (tests/fabric/frr_root.py builds and caches it) inside the leaf namespace, each as
 `ip netns exec LEAF sh -c '<mounts>; exec chroot ROOT /usr/lib/frr/NAME ...'`: the mounts (/proc, the
 namespace's /sys, /dev, tmpfs on /run, /var/lib/frr and /var/tmp, the FRR directory bound at the same path)
 live in the private mount namespace `ip netns exec` creates for that one daemon, so the host never sees them

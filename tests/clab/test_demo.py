@@ -1,19 +1,15 @@
-"""`make demo` run non-interactively (images/lab/demo.py with DEMO_PAUSE=0) under its own lab name, next to
+"""`make demo` run non-interactively (images/clab/demo.py with DEMO_PAUSE=0) under its own lab name, next to
 the lab that `make lab-test` brought up: the story's six steps are told, the run ends with the clean-up
 message, and nothing of the demo's lab is left (containers, netns names, temporary links), while the test
 lab is untouched. About 30 s warm (lab up ~15 s, story ~10 s, clean-up ~3 s).
 """
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import run_lab  # noqa: E402
-import container_runner  # noqa: E402
-import topology as topology_file  # noqa: E402
-from util import netns_list  # noqa: E402
+import run_lab  # images/clab and tests/fabric are on sys.path: conftest.py
+import container_runner
+import topology as topology_file
+from util import netns_list
 
 NAME = "anycastd-demo-test"
 STEPS = ("the fabric", "the client's view", "a server fails at site A", "the whole of site A fails",
@@ -24,7 +20,7 @@ RUN_TIMEOUT = 300
 def test_the_demo_tells_every_step_and_leaves_nothing_behind():
     test_lab = topology_file.parse(run_lab.TOPOLOGY, name=os.environ.get("LAB_NAME") or None)
     was_up = run_lab.is_up(test_lab)
-    p = subprocess.run([run_lab.PYTHON, str(HERE / "demo.py"), "--pause", "0", "--name", NAME],
+    p = subprocess.run([run_lab.PYTHON, str(run_lab.HERE / "demo.py"), "--pause", "0", "--name", NAME],
                        capture_output=True, text=True, timeout=RUN_TIMEOUT, env={**os.environ, "NO_COLOR": "1"})
     out = p.stdout + p.stderr
     assert p.returncode == 0, f"demo exited {p.returncode}:\n{out}"

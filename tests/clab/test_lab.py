@@ -1,6 +1,6 @@
 """Failover scenarios on the running two-site lab (images/clab/anycast.clab.yml), through the client's eyes.
 
-Run by `make lab-test` (images/lab/run_lab.py test), which brings the lab up first if it is not. A flow is a
+Run by `make lab-test` (images/clab/run_lab.py test), which brings the lab up first if it is not. A flow is a
 (client source address, source port) pair, asked for with one HTTP GET whose answer names the server
 (`served by s1a`); 8 addresses x 4 ports = 32 flows. The leaves hash on L4 (fib_multipath_hash_policy=1),
 so flows spread over a site's two servers; anycastd's resilient group moves only a failed server's flows.
@@ -12,17 +12,14 @@ Every wait polls for a state with a deadline and says what it saw last. After ea
 running again and the lab is back at its starting state.
 """
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run_lab  # noqa: E402
-from run_lab import CLIENT, CLIENT_ADDRESSES, SITES, SPINE, VIP  # noqa: E402
-from lab_nodes import Lab  # noqa: E402
-from util import wait_for  # noqa: E402
-import topology as topology_file  # noqa: E402
+import run_lab  # images/clab and tests/fabric are on sys.path: conftest.py
+from run_lab import CLIENT, CLIENT_ADDRESSES, SITES, SPINE, VIP
+from lab_nodes import Lab
+from util import wait_for
+import topology as topology_file
 
 FLOWS = [(addr, port) for addr in CLIENT_ADDRESSES for port in range(41000, 41004)]
 SERVERS = {site: set(servers) for site, (_, _, servers) in SITES.items()}

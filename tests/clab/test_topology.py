@@ -1,19 +1,17 @@
 """Unit tests of the lab's topology reader (topology.py) and of the lab's files: the real .clab.yml parses into
 what the runner needs, the reader refuses what containerlab would, and every address in images/clab lies in
 the documentation ranges. Pure: no root, no docker. `make lab-test` runs them before the scenarios;
-`/usr/bin/python3 -m pytest images/lab/test_topology.py` runs them alone.
+`/usr/bin/python3 -m pytest tests/clab/test_topology.py` runs them alone.
 """
 import ipaddress
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import topology  # noqa: E402
+import topology  # images/clab is on sys.path: conftest.py
 
-CLAB = Path(__file__).resolve().parents[1] / "clab"
+CLAB = Path(topology.__file__).resolve().parent  # images/clab
 TOPOLOGY = CLAB / "anycast.clab.yml"
 ALLOWED = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
 
