@@ -35,7 +35,8 @@ class Collector : public pb::io::ErrorCollector {
 // Validates one message at a time; knows where each field was written through the parse tree.
 class Validator {
  public:
-  Validator(const std::string& file, std::vector<ConfigError>& errors) : file_(file), errors_(errors) {}
+  Validator(const std::string& file, std::vector<ConfigError>& errors, const ConfigFiles* files)
+      : file_(file), errors_(errors), files_(files) {}
 
   void error(const Tree* tree, const pb::Message& msg, const char* field, int index,
              const std::string& text) {
@@ -140,6 +141,9 @@ class Validator {
         error(ht, h, "ca_file", -1, "ca_file must be an absolute path");
       else if (!h.verify())
         error(ht, h, "ca_file", -1, "ca_file is used only with verify: true");
+      else if (files_)
+        if (Status s = files_->readable(h.ca_file()); !s.isOk())
+          error(ht, h, "ca_file", -1, "ca_file '" + h.ca_file() + "' " + s.message);
       out.ca_file = h.ca_file();
     }
     if (h.verify() && !h.has_ca_file())
@@ -188,6 +192,9 @@ class Validator {
   void exec(const config::ExecCheck& e, const Tree* et, ExecCheckConfig& out) {
     if (!e.command().empty() && e.command()[0] != '/')
       error(et, e, "command", -1, "command '" + e.command() + "' must be an absolute path (no PATH lookup)");
+    else if (!e.command().empty() && files_)
+      if (Status s = files_->program(e.command()); !s.isOk())
+        error(et, e, "command", -1, "command '" + e.command() + "' " + s.message);
     out.command = e.command();
     out.args.assign(e.args().begin(), e.args().end());
   }
@@ -497,7 +504,8 @@ class Validator {
  private:
   const std::string& file_;
   std::vector<ConfigError>& errors_;
-  bool zebra_mode_ = false;  // set before the VIPs are validated
+  const ConfigFiles* files_;  // null: the files the config names are not checked
+  bool zebra_mode_ = false;   // set before the VIPs are validated
 };
 
 }  // namespace
@@ -510,7 +518,7 @@ std::string ConfigError::str() const {
   return s.str();
 }
 
-ConfigResult parseConfig(const std::string& text, const std::string& file) {
+ConfigResult parseConfig(const std::string& text, const std::string& file, const ConfigFiles* files) {
   ConfigResult result;
   config::Config msg;
   Tree tree;
@@ -522,13 +530,13 @@ ConfigResult parseConfig(const std::string& text, const std::string& file) {
     if (result.errors.empty()) result.errors.push_back({file, 0, 0, "cannot parse the file"});
     return result;
   }
-  Validator validator(file, result.errors);
+  Validator validator(file, result.errors, files);
   AgentConfig config = validator.config(msg, &tree);
   if (result.errors.empty()) result.config = std::move(config);
   return result;
 }
 
-ConfigResult loadConfigFile(const std::string& path, std::string* text) {
+ConfigResult loadConfigFile(const std::string& path, std::string* text, const ConfigFiles& files) {
   std::ifstream in(path);
   if (!in) {
     ConfigResult r;
@@ -538,7 +546,7 @@ ConfigResult loadConfigFile(const std::string& path, std::string* text) {
   std::stringstream buf;
   buf << in.rdbuf();
   if (text) *text = buf.str();
-  return parseConfig(buf.str(), path);
+  return parseConfig(buf.str(), path, &files);
 }
 
 }  // namespace anycastd

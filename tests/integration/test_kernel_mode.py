@@ -471,6 +471,30 @@ def test_check_config_accepts_a_valid_file(anycastd_binary, tmp_path):
     assert rc == 0, out
 
 
+def test_check_config_refuses_files_that_cannot_be_used(anycastd_binary, tmp_path):
+    """A CA file that is missing or an exec program that cannot run would fail every probe and withdraw the
+    VIP: --check-config (and so start and reload, which use the same loader) refuses them, at their place."""
+    script = tmp_path / "check.sh"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o644)
+    base = VALID.replace('check { http { port: 80 path: "/healthz" expect_status: 200 }', "check { CHECK")
+    cases = {
+        f'exec {{ command: "{tmp_path}/missing" }}': f"command '{tmp_path}/missing' does not exist",
+        f'exec {{ command: "{script}" }}': f"command '{script}' is not executable (chmod 0755)",
+        f'https {{ port: 443 sni: "a.test" verify: true ca_file: "{tmp_path}/ca.pem" }}':
+            f"ca_file '{tmp_path}/ca.pem' does not exist",
+    }
+    path = tmp_path / "files.conf"
+    for check, message in cases.items():
+        path.write_text(base.replace("CHECK", check))
+        rc, out = check_config(anycastd_binary, path)
+        assert rc == 1 and re.search(re.escape(str(path)) + r":7:\d+: " + re.escape(message), out), out
+    script.chmod(0o755)
+    path.write_text(base.replace("CHECK", f'exec {{ command: "{script}" }}'))
+    rc, out = check_config(anycastd_binary, path)
+    assert rc == 0, out
+
+
 @pytest.mark.parametrize("name", ["anycastd.conf", "anycastd-zebra.conf"])
 def test_example_configs_are_valid(anycastd_binary, name):
     path = Path(__file__).resolve().parents[2] / "examples" / name

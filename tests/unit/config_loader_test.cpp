@@ -2,8 +2,12 @@
 #include "agent/config/config_loader.h"
 
 #include <CppUTest/TestHarness.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 using namespace anycastd;
@@ -603,4 +607,70 @@ TEST(ConfigLoader, FirstVerdictsAreBounded) {
   r.config->vips[0].servers[0].checks = {r.config->vips[0].checks[0]};
   r.config->vips[0].servers[0].checks[0].interval_ms = 3000;
   LONGS_EQUAL(6500, firstVerdictBound(*r.config).count());
+}
+
+namespace {
+
+// The file system as a test wants it: the paths listed are fine, every other one "does not exist".
+class ListedFiles : public ConfigFiles {
+ public:
+  explicit ListedFiles(std::vector<std::string> ok) : ok_(std::move(ok)) {}
+  Status readable(const std::string& path) const override { return check(path); }
+  Status program(const std::string& path) const override { return check(path); }
+
+ private:
+  Status check(const std::string& path) const {
+    for (const auto& p : ok_)
+      if (p == path) return Status::ok();
+    return Status::fail(ENOENT, "does not exist");
+  }
+  std::vector<std::string> ok_;
+};
+
+std::string errorsWithFiles(const std::string& text, const ConfigFiles& files) {
+  std::string out;
+  for (const auto& e : parseConfig(text, "f.conf", &files).errors) out += e.str() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST(ConfigLoader, FilesTheConfigNamesMustBeUsable) {
+  const std::string https =
+      vipWith("  check { https { verify: true ca_file: \"/etc/anycastd/ca.pem\" sni: \"a.test\" } }\n" +
+              std::string(kServers));
+  const std::string exec = vipWith("  check {\n    exec { command: \"/usr/lib/anycastd/check-foo\" }\n  }\n" +
+                                   std::string(kServers));
+  ListedFiles none({});
+  STRCMP_EQUAL("f.conf:4:32: ca_file '/etc/anycastd/ca.pem' does not exist\n",
+               errorsWithFiles(https, none).c_str());
+  STRCMP_EQUAL("f.conf:5:12: command '/usr/lib/anycastd/check-foo' does not exist\n",
+               errorsWithFiles(exec, none).c_str());
+  ListedFiles both({"/etc/anycastd/ca.pem", "/usr/lib/anycastd/check-foo"});
+  STRCMP_EQUAL("", errorsWithFiles(https, both).c_str());
+  STRCMP_EQUAL("", errorsWithFiles(exec, both).c_str());
+}
+
+TEST(ConfigLoader, RealFilesAreStatted) {
+  const ConfigFiles& fs = realConfigFiles();
+  CHECK_TRUE(fs.program("/bin/sh").isOk());
+  STRCMP_EQUAL("does not exist", fs.program("/nonexistent/check").message.c_str());
+  STRCMP_EQUAL("is not a regular file", fs.readable("/etc").message.c_str());
+  char dir[] = "/tmp/anycastd-config-files.XXXXXX";
+  CHECK_TRUE(mkdtemp(dir) != nullptr);
+  const std::string script = std::string(dir) + "/check";
+  FILE* f = fopen(script.c_str(), "w");
+  CHECK_TRUE(f != nullptr);
+  fputs("#!/bin/sh\nexit 0\n", f);
+  fclose(f);
+  chmod(script.c_str(), 0644);
+  STRCMP_EQUAL("is not executable (chmod 0755)", fs.program(script).message.c_str());
+  chmod(script.c_str(), 0775);
+  if (geteuid() == 0)  // a file made by anyone else is refused for its owner first
+    CHECK(fs.program(script).message.find("writable by group or others") != std::string::npos);
+  chmod(script.c_str(), 0755);
+  if (geteuid() == 0) CHECK_TRUE(fs.program(script).isOk());
+  CHECK_TRUE(fs.readable(script).isOk());
+  unlink(script.c_str());
+  rmdir(dir);
 }
