@@ -179,3 +179,68 @@ def test_install_and_purge_in_a_clean_bookworm_root(deb):
         after = file_list(root, work, "after the purge")
         assert after == before, ("the purge left or removed paths:\n  left: " + "\n  left: ".join(
             sorted(after - before)) + "\n  removed: " + "\n  removed: ".join(sorted(before - after)))
+
+
+# A systemctl that answers as systemd would for a unit in the state written in /opt/stubs/state, and records
+# every call: the bookworm root has no systemd to run (the unit's sandbox is checked by systemd-analyze above).
+SYSTEMCTL_STUB = r"""#!/bin/sh
+echo "systemctl $*" >> /opt/stubs/calls
+case "$*" in
+  *"show --property=ExecStart --value anycastd.service")
+    echo "{ path=/usr/sbin/anycastd ; argv[]=/usr/sbin/anycastd --config /etc/anycastd/anycastd.conf ; ignore_errors=no }";;
+  *"is-active anycastd.service")
+    state=$(cat /opt/stubs/state); case "$*" in *--quiet*) ;; *) echo "$state";; esac
+    [ "$state" = active ];;
+  *"kill --kill-who=main --signal=SIGUSR2 anycastd.service") echo inactive > /opt/stubs/state;;
+esac
+exit 0
+"""
+INVOKE_STUB = "#!/bin/sh\necho \"deb-systemd-invoke $*\" >> /opt/stubs/calls\n"
+
+
+def test_upgrade_restarts_keeping_routes_only_if_the_new_version_accepts_the_config(deb):
+    """An upgrade over a running (or still starting) agent: postinst checks the config with the new binary
+    first; if it passes, the old agent is told to exit keeping its routes (SIGUSR2) and the new one started;
+    if the new binary refuses the config, nothing is restarted (the old agent keeps checking its servers) and
+    postinst says why. Real dpkg and packages in the bookworm root; systemctl is a recording stand-in."""
+    try:
+        root = bookworm_root.ensure_root()
+    except FrrRootError as exc:
+        pytest.fail(f"cannot build the bookworm root: {exc}")
+    build = ANYCASTD.parent
+    with tempfile.TemporaryDirectory(prefix="anycastd-upgrade-") as work, \
+            tempfile.TemporaryDirectory(prefix="anycastd-debdir-") as debdir:
+        old = Path(debdir) / "anycastd_0.0.1-1.deb"
+        run(["make", "-s", "-C", REPO, f"BUILD={build}", "DEB_VERSION=0.0.1-1", "deb"], timeout=600)
+        arch = run(["dpkg", "--print-architecture"]).strip()
+        shutil.move(build / f"anycastd_0.0.1-1_{arch}.deb", old)  # never taken for the package under test
+        shutil.copy(deb, Path(debdir) / "new.deb")
+        binds = [(debdir, "/mnt")]
+        stubs = (f"mkdir -p /opt/stubs /run/systemd/system && printf '%s' '{SYSTEMCTL_STUB}' > /opt/stubs/systemctl"
+                 f" && printf '%s' '{INVOKE_STUB}' > /opt/stubs/deb-systemd-invoke && chmod 755 /opt/stubs/*"
+                 " && printf '#!/bin/sh\\nexit 0\\n' > /usr/sbin/policy-rc.d")
+        p = bookworm_root.overlay_script(root, work, f"dpkg -i /mnt/{old.name} && {stubs}", binds=binds)
+        assert p.returncode == 0, f"installing the previous package failed:\n{p.stdout}\n{p.stderr}"
+
+        def upgrade(state):
+            return bookworm_root.overlay_script(root, work, (
+                f"echo {state} > /opt/stubs/state && : > /opt/stubs/calls && export PATH=/opt/stubs:$PATH && "
+                "dpkg -i --force-confold /mnt/new.deb && cat /opt/stubs/calls"), binds=binds)
+
+        p = upgrade("active")
+        assert p.returncode == 0, f"upgrade:\n{p.stdout}\n{p.stderr}"
+        calls = [line for line in p.stdout.splitlines() if line.startswith(("systemctl", "deb-systemd-invoke"))]
+        assert "systemctl kill --kill-who=main --signal=SIGUSR2 anycastd.service" in calls, p.stdout
+        assert calls[-1] == "deb-systemd-invoke start anycastd.service", calls
+
+        p = upgrade("activating")  # still waiting for its first verdicts: restarted the same way
+        assert p.returncode == 0, f"upgrade while activating:\n{p.stdout}\n{p.stderr}"
+        assert "systemctl kill --kill-who=main --signal=SIGUSR2 anycastd.service" in p.stdout, p.stdout
+
+        p = bookworm_root.overlay_script(root, work, "echo 'vip { name: \"web\" }' >> /etc/anycastd/anycastd.conf")
+        assert p.returncode == 0, p.stderr
+        p = upgrade("active")
+        assert p.returncode == 0, f"upgrade with a refused config must not fail the package:\n{p.stdout}\n{p.stderr}"
+        assert "SIGUSR2" not in p.stdout and "deb-systemd-invoke start" not in p.stdout, p.stdout
+        assert "the new version refuses /etc/anycastd/anycastd.conf" in p.stderr, p.stderr
+        assert "/etc/anycastd/anycastd.conf:" in p.stderr, "postinst must show the problems: " + p.stderr
