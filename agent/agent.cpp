@@ -6,7 +6,6 @@
 
 #include "agent/core/check_combination.h"
 #include "lib/log.h"
-#include "lib/wall_clock.h"
 
 namespace anycastd {
 namespace {
@@ -32,11 +31,14 @@ const char* toString(VipState state) {
   return "?";
 }
 
-Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
+Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDeps deps)
     : loop_(loop),
+      clock_(deps.clock ? *deps.clock : system_clock_),
       probes_(
-          [this](const ProbeKey& key, Prober::Callback report) { return makeProber(key, std::move(report)); },
-          nowUnixMs),
+          deps.probers ? std::move(deps.probers)
+                       : [this](const ProbeKey& key,
+                                Prober::Callback report) { return makeProber(key, std::move(report)); },
+          [this] { return clock_.unixMs(); }),
       config_(std::move(config)),
       dataplane_(dataplane),
       reconciler_(dataplane),
@@ -70,7 +72,7 @@ std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* 
     decide(*raw);
     reconcile();
   });
-  vip->since_unix_ms = nowUnixMs();
+  vip->since_unix_ms = clock_.unixMs();
   const Route* found = nullptr;
   if (adopted) {
     auto it = adopted->find(vc.prefix);
@@ -206,8 +208,7 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   server.health = now;
   server.had_verdict = server.had_verdict || judged(server);  // (up on one check of several, check_mode ANY)
   // A server that comes back (not its first verdict) ramps its weight up.
-  if (now == HealthState::kUp && had_verdict)
-    vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
+  if (now == HealthState::kUp && had_verdict) vip.slow_start.begin(server.config.address, clock_.now());
   applyTransition(vip, server, combined);
   if (batching_)
     batch_changed_ = true;
@@ -233,7 +234,7 @@ void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& tr
 
 void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& transition) {
   if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
-  server.since_unix_ms = nowUnixMs();
+  server.since_unix_ms = clock_.unixMs();
   server.last_change = transition.reason;
   ++server.transitions;
   if (hooks.server_transition)
@@ -262,7 +263,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
   vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
   if (vip.decision.available != vip.available) {
     vip.available = vip.decision.available;
-    vip.dampening.onTransition(vip.available, std::chrono::steady_clock::now());
+    vip.dampening.onTransition(vip.available, clock_.now());
   }
   updateDampening(vip);
   if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
@@ -272,7 +273,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
       vip.drain ? VipState::kDrained : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
   if (state != vip.state) {
     vip.state = state;
-    vip.since_unix_ms = nowUnixMs();
+    vip.since_unix_ms = clock_.unixMs();
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
@@ -280,7 +281,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
 }
 
 void Agent::applySlowStart(Vip& vip) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.now();
   if (vip.decision.route)
     vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
   if (auto at = vip.slow_start.nextStep(now))
@@ -291,7 +292,7 @@ void Agent::applySlowStart(Vip& vip) {
 }
 
 void Agent::updateDampening(Vip& vip) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.now();
   const bool suppressed = vip.dampening.suppressed(now);
   const auto penalty = std::to_string(static_cast<uint64_t>(vip.dampening.penalty(now)));
   if (suppressed && !vip.suppressed)
@@ -382,7 +383,7 @@ void Agent::reportInitialRoutesIfComplete() {
 
 void Agent::scheduleRetry() {
   retry_timer_.arm(backoff_);
-  retry_at_ = std::chrono::steady_clock::now() + backoff_;
+  retry_at_ = clock_.now() + backoff_;
   backoff_ = std::min(backoff_ * 2, kMaxRetry);
 }
 
@@ -393,7 +394,7 @@ void Agent::onExternalChange(const char* why) {
   // backoff, and start the backoff over. A burst of changes keeps the earlier deadline, so it cannot
   // postpone the resync indefinitely.
   backoff_ = kFirstRetry;
-  const auto soon = std::chrono::steady_clock::now() + kExternalChangeDelay;
+  const auto soon = clock_.now() + kExternalChangeDelay;
   if (!retry_timer_.armed() || retry_at_ > soon) {
     retry_timer_.arm(kExternalChangeDelay);
     retry_at_ = soon;
@@ -483,7 +484,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
       } else {
         auto server = std::make_unique<Server>(sc);
         subscribeChecks(*vip, *server, HealthState::kDown);
-        server->since_unix_ms = nowUnixMs();
+        server->since_unix_ms = clock_.unixMs();
         server->last_change = "added by a reload: down until proven";
         vip->servers.push_back(std::move(server));
       }

@@ -32,6 +32,7 @@
 #include "agent/probes/exec_runner.h"
 #include "agent/probes/probe_registry.h"
 #include "agent/probes/prober.h"
+#include "lib/clock.h"
 #include "lib/event_loop.h"
 #include "platform/dataplane.h"
 
@@ -57,9 +58,17 @@ struct AgentHooks {
   std::function<void(const std::string& vip)> vip_removed;
 };
 
+// What the agent uses besides the loop and the dataplane; each left empty means the real one. Tests pass a
+// fake clock (tests/fakes/fake_clock.h) and probers whose results they report by hand
+// (tests/fakes/fake_prober.h).
+struct AgentDeps {
+  const Clock* clock = nullptr;          // borrowed; must outlive the agent. Null: the system clocks
+  ProbeRegistry::ProberFactory probers;  // empty: real probes (Prober), started at a random phase
+};
+
 class Agent {
  public:
-  Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane);
+  Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDeps deps = {});
   ~Agent();
 
   // Drains to apply from the start (the state file); ones naming unknown VIPs or servers are logged and
@@ -169,6 +178,8 @@ class Agent {
   void indexVips();
 
   EventLoop& loop_;
+  SystemClock system_clock_;
+  const Clock& clock_;             // system_clock_ unless AgentDeps gave one
   ExecRunner exec_runner_{loop_};  // the exec checks' programs, shared (bounded); outlives the probers
   ProbeRegistry probes_;           // outlives the subscriptions held by vips_
   AgentConfig config_;
