@@ -5,6 +5,7 @@
 #include <random>
 
 #include "agent/core/check_combination.h"
+#include "agent/core/reload_plan.h"
 #include "lib/log.h"
 
 namespace anycastd {
@@ -435,15 +436,12 @@ std::string Agent::reloadBlocker(const AgentConfig& next) const {
 
 ReloadSummary Agent::reload(AgentConfig next) {
   ReloadSummary summary;
-  // Prefixes no longer announced under their old VIP; withdrawn at the end unless a VIP of the new config
-  // has them (a VIP renamed, two VIPs' prefixes swapped), whose route they would otherwise erase.
-  std::vector<IpPrefix> dropped;
+  const ReloadPlan plan = planReload(config_.vips, next.vips);
   std::vector<std::unique_ptr<Vip>> old = std::move(vips_);
   vips_.clear();
-  for (const VipConfig& vc : next.vips) {
-    auto it =
-        std::find_if(old.begin(), old.end(), [&](const auto& v) { return v && v->config.name == vc.name; });
-    if (it == old.end()) {
+  for (const VipReloadPlan& vp : plan.vips) {
+    const VipConfig& vc = next.vips[vp.next];
+    if (vp.change == VipChange::kAdded) {
       auto vip = makeVip(vc, nullptr);
       decide(*vip, "added by a reload");
       logInfo("reload: vip " + vc.name + " added");
@@ -451,29 +449,25 @@ ReloadSummary Agent::reload(AgentConfig next) {
       vips_.push_back(std::move(vip));
       continue;
     }
-    std::unique_ptr<Vip> vip = std::move(*it);
-    if (vip->config == vc) {
+    std::unique_ptr<Vip> vip = std::move(old[*vp.old]);
+    if (vp.change == VipChange::kUnchanged) {
       summary.unchanged.push_back(vc.name);
       vips_.push_back(std::move(vip));
       continue;
     }
     // Changed: keep the VIP's drain and the health of servers whose name and address stay.
     summary.changed.push_back(vc.name);
-    if (vip->config.prefix != vc.prefix) dropped.push_back(vip->config.prefix);
-    if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
-    if (vip->config.slow_start_s != vc.slow_start_s)
-      vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+    if (vp.dampening_changed) vip->dampening = Dampening(vc.dampening);
+    if (vp.slow_start_changed) vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
-    for (const ServerConfig& sc : vc.servers) {
-      auto k = std::find_if(kept.begin(), kept.end(), [&](const auto& s) {
-        return s && s->config.name == sc.name && s->config.address == sc.address;
-      });
-      if (k != kept.end()) {
+    for (size_t i = 0; i < vc.servers.size(); ++i) {
+      const ServerConfig& sc = vc.servers[i];
+      if (const auto k = vp.kept_servers[i]) {
         // Checks that stay keep their state (the registry shares it); new ones start from the server's
         // health, as a changed check did before.
-        std::unique_ptr<Server> server = std::move(*k);
+        std::unique_ptr<Server> server = std::move(kept[*k]);
         server->config = sc;
         const HealthState before = server->health;
         subscribeChecks(*vip, *server, before);
@@ -493,18 +487,16 @@ ReloadSummary Agent::reload(AgentConfig next) {
     logInfo("reload: vip " + vc.name + " changed");
     vips_.push_back(std::move(vip));
   }
-  for (auto& vip : old) {
-    if (!vip) continue;
-    summary.removed.push_back(vip->config.name);
-    dropped.push_back(vip->config.prefix);
-    logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
-    if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
+  for (size_t o : plan.removed) {
+    const VipConfig& vc = old[o]->config;
+    summary.removed.push_back(vc.name);
+    logInfo("reload: vip " + vc.name + " removed: withdrawing it");
+    if (hooks.vip_removed) hooks.vip_removed(vc.name);
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
   indexVips();
-  for (const IpPrefix& prefix : dropped)
-    if (!vip_by_prefix_.count(prefix)) reconciler_.setDesired(prefix, std::nullopt);
+  for (const IpPrefix& prefix : plan.withdraw) reconciler_.setDesired(prefix, std::nullopt);
   reconcile();
   if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
   return summary;
