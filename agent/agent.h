@@ -11,7 +11,13 @@
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
 // dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
 // servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
-// others keep pointing at live objects.
+// others keep pointing at live objects. A reload's difference is computed by the pure reload plan
+// (reload_plan.h); the agent only applies it.
+//
+// Time and probes are injected (AgentDeps): the agent reads the time only from its Clock (lib/clock.h) and
+// makes probes only through its prober factory, so tests/unit/agent_test.cpp drives it with the fakes of
+// tests/fakes/ (dataplane, clock, probers) and no sleep. Its timers (retry, reconcile, dampening reuse, slow
+// start steps) stay real event-loop timers, armed for the delays the clock's time gives.
 #pragma once
 
 #include <chrono>
