@@ -17,6 +17,16 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
 constexpr std::chrono::milliseconds kExternalChangeDelay{20};
 
+// Arms `timer` for `at` (at least 1 ms from now: the deadline must have passed when it fires), or cancels it.
+void armAt(Timer& timer, std::optional<std::chrono::steady_clock::time_point> at,
+           std::chrono::steady_clock::time_point now) {
+  if (at)
+    timer.arm(
+        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
+  else
+    timer.cancel();
+}
+
 std::string describeDrain(const DrainInfo& d) {
   return "by " + d.by + (d.reason.empty() ? "" : ": " + d.reason);
 }
@@ -62,13 +72,12 @@ Agent::~Agent() {
 std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
   auto vip = std::make_unique<Vip>();
   vip->config = vc;
-  vip->dampening = Dampening(vc.dampening);
+  vip->policy = VipPolicy(vc);
   Vip* raw = vip.get();
   vip->reuse_timer = std::make_unique<Timer>(loop_, [this, raw] {
     decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
     reconcile();
   });
-  vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
   vip->ramp_timer = std::make_unique<Timer>(loop_, [this, raw] {
     decide(*raw);
     reconcile();
@@ -209,7 +218,7 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   server.health = now;
   server.had_verdict = server.had_verdict || judged(server);  // (up on one check of several, check_mode ANY)
   // A server that comes back (not its first verdict) ramps its weight up.
-  if (now == HealthState::kUp && had_verdict) vip.slow_start.begin(server.config.address, clock_.now());
+  if (now == HealthState::kUp && had_verdict) vip.policy.serverBack(server.config.address, clock_.now());
   applyTransition(vip, server, combined);
   if (batching_)
     batch_changed_ = true;
@@ -234,7 +243,7 @@ void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& tr
 }
 
 void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& transition) {
-  if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
+  if (transition.to == HealthState::kDown) vip.policy.serverDown(server.config.address);
   server.since_unix_ms = clock_.unixMs();
   server.last_change = transition.reason;
   ++server.transitions;
@@ -261,14 +270,19 @@ void Agent::decide(Vip& vip, const std::string& why) {
     states.push_back(s->health);
     drained.push_back(s->drain.has_value());
   }
-  vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
-  if (vip.decision.available != vip.available) {
-    vip.available = vip.decision.available;
-    vip.dampening.onTransition(vip.available, clock_.now());
-  }
-  updateDampening(vip);
-  if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
-  applySlowStart(vip);
+  const auto now = clock_.now();
+  VipVerdict verdict = vip.policy.decide(vip.config, states, drained, vip.drain.has_value(), now);
+  const auto penalty = std::to_string(static_cast<uint64_t>(verdict.penalty));
+  if (verdict.suppression == SuppressionChange::kBegan)
+    logWarning("vip " + vip.config.name + " suppressed (flap dampening): penalty " + penalty + " reached " +
+               std::to_string(vip.config.dampening.suppress) + "; kept withdrawn until it decays below " +
+               std::to_string(vip.config.dampening.reuse));
+  else if (verdict.suppression == SuppressionChange::kEnded)
+    logInfo("vip " + vip.config.name + " no longer suppressed: penalty " + penalty + " is below " +
+            std::to_string(vip.config.dampening.reuse));
+  armAt(*vip.reuse_timer, verdict.reuse_at, now);
+  armAt(*vip.ramp_timer, verdict.next_step, now);
+  vip.decision = std::move(verdict.decision);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state =
       vip.drain ? VipState::kDrained : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
@@ -278,37 +292,6 @@ void Agent::decide(Vip& vip, const std::string& why) {
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
-  }
-}
-
-void Agent::applySlowStart(Vip& vip) {
-  const auto now = clock_.now();
-  if (vip.decision.route)
-    vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
-  if (auto at = vip.slow_start.nextStep(now))
-    vip.ramp_timer->arm(
-        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
-  else
-    vip.ramp_timer->cancel();
-}
-
-void Agent::updateDampening(Vip& vip) {
-  const auto now = clock_.now();
-  const bool suppressed = vip.dampening.suppressed(now);
-  const auto penalty = std::to_string(static_cast<uint64_t>(vip.dampening.penalty(now)));
-  if (suppressed && !vip.suppressed)
-    logWarning("vip " + vip.config.name + " suppressed (flap dampening): penalty " + penalty + " reached " +
-               std::to_string(vip.config.dampening.suppress) + "; kept withdrawn until it decays below " +
-               std::to_string(vip.config.dampening.reuse));
-  else if (!suppressed && vip.suppressed)
-    logInfo("vip " + vip.config.name + " no longer suppressed: penalty " + penalty + " is below " +
-            std::to_string(vip.config.dampening.reuse));
-  vip.suppressed = suppressed;
-  if (auto at = vip.dampening.reuseAt()) {
-    const auto after = std::chrono::ceil<std::chrono::milliseconds>(*at - now);
-    vip.reuse_timer->arm(std::max(after, std::chrono::milliseconds(1)));
-  } else {
-    vip.reuse_timer->cancel();
   }
 }
 
@@ -457,8 +440,8 @@ ReloadSummary Agent::reload(AgentConfig next) {
     }
     // Changed: keep the VIP's drain and the health of servers whose name and address stay.
     summary.changed.push_back(vc.name);
-    if (vp.dampening_changed) vip->dampening = Dampening(vc.dampening);
-    if (vp.slow_start_changed) vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+    if (vp.dampening_changed) vip->policy.restartDampening(vc.dampening);
+    if (vp.slow_start_changed) vip->policy.restartSlowStart(vc.slow_start_s);
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;

@@ -9,9 +9,10 @@
 // Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
 // thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
-// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
-// servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
-// others keep pointing at live objects. A reload's difference is computed by the pure reload plan
+// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h); both with the
+// VIP decision are one VipPolicy per VIP (vip_policy.h), pure, whose deadlines the agent arms as timers. VIPs
+// and servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of
+// the others keep pointing at live objects. A reload's difference is computed by the pure reload plan
 // (reload_plan.h); the agent only applies it.
 //
 // Time and probes are injected (AgentDeps): the agent reads the time only from its Clock (lib/clock.h) and
@@ -30,11 +31,10 @@
 
 #include "agent/agent_snapshot.h"
 #include "agent/config/config.h"
-#include "agent/core/dampening.h"
 #include "agent/core/health_state.h"
 #include "agent/core/reconciler.h"
-#include "agent/core/slow_start.h"
 #include "agent/core/vip_decision.h"
+#include "agent/core/vip_policy.h"
 #include "agent/probes/exec_runner.h"
 #include "agent/probes/probe_registry.h"
 #include "agent/probes/prober.h"
@@ -135,12 +135,9 @@ class Agent {
   };
   struct Vip {
     VipConfig config;
-    Dampening dampening;
+    VipPolicy policy;                    // decision, dampening, slow start (pure)
     std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
-    SlowStart slow_start;                // weight ramps of recovered servers
     std::unique_ptr<Timer> ramp_timer;   // armed while a ramp is in progress, for its next step
-    bool available = false;              // the last decision had enough healthy servers
-    bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
     VipDecision decision;
     std::optional<DrainInfo> drain;
@@ -166,9 +163,8 @@ class Agent {
   void recordTransition(Vip& vip, Server& server, const HealthTransition& transition);
   // The server has a verdict: it is up, or each of its checks has had `rise` results.
   bool judged(const Server& server) const;
-  void updateDampening(Vip& vip);
-  // Weighs the decided route for the servers' slow start and arms the timer of the ramps' next step.
-  void applySlowStart(Vip& vip);
+  // Decides the VIP again (VipPolicy), arms its reuse and ramp timers and sets the reconciler's desired
+  // route.
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   // Reconciles once the event loop has handled what is ready now: the transitions of one busy moment (many

@@ -54,8 +54,8 @@ std::vector<VipSnapshot> Agent::snapshot() const {
     v.degraded = vip->decision.degraded;
     {
       const auto now = clock_.now();
-      v.dampening_penalty = static_cast<uint32_t>(vip->dampening.penalty(now) + 0.5);
-      if (auto at = vip->dampening.reuseAt())
+      v.dampening_penalty = static_cast<uint32_t>(vip->policy.dampening().penalty(now) + 0.5);
+      if (auto at = vip->policy.dampening().reuseAt())
         v.suppressed_until_unix_ms =
             clock_.unixMs() + std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
     }
@@ -82,7 +82,7 @@ std::vector<VipSnapshot> Agent::snapshot() const {
       ss.checks = checkSnapshots(*s);
       ss.last_failure = lastFailure(ss.checks);
       if (ss.health == HealthState::kUp) {
-        const double share = vip->slow_start.share(s->config.address, clock_.now());
+        const double share = vip->policy.slowStart().share(s->config.address, clock_.now());
         if (share < 1.0) ss.slow_start_percent = static_cast<uint32_t>(share * 100);
       }
       v.servers.push_back(std::move(ss));
