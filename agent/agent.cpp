@@ -5,8 +5,8 @@
 #include <random>
 
 #include "agent/core/check_combination.h"
+#include "agent/core/reload_plan.h"
 #include "lib/log.h"
-#include "lib/wall_clock.h"
 
 namespace anycastd {
 namespace {
@@ -16,6 +16,16 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 // An external change (a nexthop object deleted with its link, a route deleted by hand) is acted on after a
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
 constexpr std::chrono::milliseconds kExternalChangeDelay{20};
+
+// Arms `timer` for `at` (at least 1 ms from now: the deadline must have passed when it fires), or cancels it.
+void armAt(Timer& timer, std::optional<std::chrono::steady_clock::time_point> at,
+           std::chrono::steady_clock::time_point now) {
+  if (at)
+    timer.arm(
+        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
+  else
+    timer.cancel();
+}
 
 std::string describeDrain(const DrainInfo& d) {
   return "by " + d.by + (d.reason.empty() ? "" : ": " + d.reason);
@@ -32,11 +42,14 @@ const char* toString(VipState state) {
   return "?";
 }
 
-Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
+Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDeps deps)
     : loop_(loop),
+      clock_(deps.clock ? *deps.clock : system_clock_),
       probes_(
-          [this](const ProbeKey& key, Prober::Callback report) { return makeProber(key, std::move(report)); },
-          nowUnixMs),
+          deps.probers ? std::move(deps.probers)
+                       : [this](const ProbeKey& key,
+                                Prober::Callback report) { return makeProber(key, std::move(report)); },
+          [this] { return clock_.unixMs(); }),
       config_(std::move(config)),
       dataplane_(dataplane),
       reconciler_(dataplane),
@@ -59,18 +72,17 @@ Agent::~Agent() {
 std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
   auto vip = std::make_unique<Vip>();
   vip->config = vc;
-  vip->dampening = Dampening(vc.dampening);
+  vip->policy = VipPolicy(vc);
   Vip* raw = vip.get();
   vip->reuse_timer = std::make_unique<Timer>(loop_, [this, raw] {
     decide(*raw, "dampening: penalty below reuse " + std::to_string(raw->config.dampening.reuse));
     reconcile();
   });
-  vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
   vip->ramp_timer = std::make_unique<Timer>(loop_, [this, raw] {
     decide(*raw);
     reconcile();
   });
-  vip->since_unix_ms = nowUnixMs();
+  vip->since_unix_ms = clock_.unixMs();
   const Route* found = nullptr;
   if (adopted) {
     auto it = adopted->find(vc.prefix);
@@ -206,8 +218,7 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
   server.health = now;
   server.had_verdict = server.had_verdict || judged(server);  // (up on one check of several, check_mode ANY)
   // A server that comes back (not its first verdict) ramps its weight up.
-  if (now == HealthState::kUp && had_verdict)
-    vip.slow_start.begin(server.config.address, std::chrono::steady_clock::now());
+  if (now == HealthState::kUp && had_verdict) vip.policy.serverBack(server.config.address, clock_.now());
   applyTransition(vip, server, combined);
   if (batching_)
     batch_changed_ = true;
@@ -232,8 +243,8 @@ void Agent::applyTransition(Vip& vip, Server& server, const HealthTransition& tr
 }
 
 void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& transition) {
-  if (transition.to == HealthState::kDown) vip.slow_start.cancel(server.config.address);
-  server.since_unix_ms = nowUnixMs();
+  if (transition.to == HealthState::kDown) vip.policy.serverDown(server.config.address);
+  server.since_unix_ms = clock_.unixMs();
   server.last_change = transition.reason;
   ++server.transitions;
   if (hooks.server_transition)
@@ -259,54 +270,28 @@ void Agent::decide(Vip& vip, const std::string& why) {
     states.push_back(s->health);
     drained.push_back(s->drain.has_value());
   }
-  vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value());
-  if (vip.decision.available != vip.available) {
-    vip.available = vip.decision.available;
-    vip.dampening.onTransition(vip.available, std::chrono::steady_clock::now());
-  }
-  updateDampening(vip);
-  if (vip.suppressed) vip.decision = decideVip(vip.config, states, drained, vip.drain.has_value(), true);
-  applySlowStart(vip);
+  const auto now = clock_.now();
+  VipVerdict verdict = vip.policy.decide(vip.config, states, drained, vip.drain.has_value(), now);
+  const auto penalty = std::to_string(static_cast<uint64_t>(verdict.penalty));
+  if (verdict.suppression == SuppressionChange::kBegan)
+    logWarning("vip " + vip.config.name + " suppressed (flap dampening): penalty " + penalty + " reached " +
+               std::to_string(vip.config.dampening.suppress) + "; kept withdrawn until it decays below " +
+               std::to_string(vip.config.dampening.reuse));
+  else if (verdict.suppression == SuppressionChange::kEnded)
+    logInfo("vip " + vip.config.name + " no longer suppressed: penalty " + penalty + " is below " +
+            std::to_string(vip.config.dampening.reuse));
+  armAt(*vip.reuse_timer, verdict.reuse_at, now);
+  armAt(*vip.ramp_timer, verdict.next_step, now);
+  vip.decision = std::move(verdict.decision);
   reconciler_.setDesired(vip.config.prefix, vip.decision.route);
   const VipState state =
       vip.drain ? VipState::kDrained : (vip.decision.announce ? VipState::kAnnounced : VipState::kWithdrawn);
   if (state != vip.state) {
     vip.state = state;
-    vip.since_unix_ms = nowUnixMs();
+    vip.since_unix_ms = clock_.unixMs();
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
     if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
-  }
-}
-
-void Agent::applySlowStart(Vip& vip) {
-  const auto now = std::chrono::steady_clock::now();
-  if (vip.decision.route)
-    vip.decision.route->nexthops = vip.slow_start.weigh(vip.decision.route->nexthops, now);
-  if (auto at = vip.slow_start.nextStep(now))
-    vip.ramp_timer->arm(
-        std::max(std::chrono::ceil<std::chrono::milliseconds>(*at - now), std::chrono::milliseconds(1)));
-  else
-    vip.ramp_timer->cancel();
-}
-
-void Agent::updateDampening(Vip& vip) {
-  const auto now = std::chrono::steady_clock::now();
-  const bool suppressed = vip.dampening.suppressed(now);
-  const auto penalty = std::to_string(static_cast<uint64_t>(vip.dampening.penalty(now)));
-  if (suppressed && !vip.suppressed)
-    logWarning("vip " + vip.config.name + " suppressed (flap dampening): penalty " + penalty + " reached " +
-               std::to_string(vip.config.dampening.suppress) + "; kept withdrawn until it decays below " +
-               std::to_string(vip.config.dampening.reuse));
-  else if (!suppressed && vip.suppressed)
-    logInfo("vip " + vip.config.name + " no longer suppressed: penalty " + penalty + " is below " +
-            std::to_string(vip.config.dampening.reuse));
-  vip.suppressed = suppressed;
-  if (auto at = vip.dampening.reuseAt()) {
-    const auto after = std::chrono::ceil<std::chrono::milliseconds>(*at - now);
-    vip.reuse_timer->arm(std::max(after, std::chrono::milliseconds(1)));
-  } else {
-    vip.reuse_timer->cancel();
   }
 }
 
@@ -382,7 +367,7 @@ void Agent::reportInitialRoutesIfComplete() {
 
 void Agent::scheduleRetry() {
   retry_timer_.arm(backoff_);
-  retry_at_ = std::chrono::steady_clock::now() + backoff_;
+  retry_at_ = clock_.now() + backoff_;
   backoff_ = std::min(backoff_ * 2, kMaxRetry);
 }
 
@@ -393,7 +378,7 @@ void Agent::onExternalChange(const char* why) {
   // backoff, and start the backoff over. A burst of changes keeps the earlier deadline, so it cannot
   // postpone the resync indefinitely.
   backoff_ = kFirstRetry;
-  const auto soon = std::chrono::steady_clock::now() + kExternalChangeDelay;
+  const auto soon = clock_.now() + kExternalChangeDelay;
   if (!retry_timer_.armed() || retry_at_ > soon) {
     retry_timer_.arm(kExternalChangeDelay);
     retry_at_ = soon;
@@ -434,15 +419,12 @@ std::string Agent::reloadBlocker(const AgentConfig& next) const {
 
 ReloadSummary Agent::reload(AgentConfig next) {
   ReloadSummary summary;
-  // Prefixes no longer announced under their old VIP; withdrawn at the end unless a VIP of the new config
-  // has them (a VIP renamed, two VIPs' prefixes swapped), whose route they would otherwise erase.
-  std::vector<IpPrefix> dropped;
+  const ReloadPlan plan = planReload(config_.vips, next.vips);
   std::vector<std::unique_ptr<Vip>> old = std::move(vips_);
   vips_.clear();
-  for (const VipConfig& vc : next.vips) {
-    auto it =
-        std::find_if(old.begin(), old.end(), [&](const auto& v) { return v && v->config.name == vc.name; });
-    if (it == old.end()) {
+  for (const VipReloadPlan& vp : plan.vips) {
+    const VipConfig& vc = next.vips[vp.next];
+    if (vp.change == VipChange::kAdded) {
       auto vip = makeVip(vc, nullptr);
       decide(*vip, "added by a reload");
       logInfo("reload: vip " + vc.name + " added");
@@ -450,29 +432,25 @@ ReloadSummary Agent::reload(AgentConfig next) {
       vips_.push_back(std::move(vip));
       continue;
     }
-    std::unique_ptr<Vip> vip = std::move(*it);
-    if (vip->config == vc) {
+    std::unique_ptr<Vip> vip = std::move(old[*vp.old]);
+    if (vp.change == VipChange::kUnchanged) {
       summary.unchanged.push_back(vc.name);
       vips_.push_back(std::move(vip));
       continue;
     }
     // Changed: keep the VIP's drain and the health of servers whose name and address stay.
     summary.changed.push_back(vc.name);
-    if (vip->config.prefix != vc.prefix) dropped.push_back(vip->config.prefix);
-    if (vip->config.dampening != vc.dampening) vip->dampening = Dampening(vc.dampening);
-    if (vip->config.slow_start_s != vc.slow_start_s)
-      vip->slow_start = SlowStart(std::chrono::seconds(vc.slow_start_s));
+    if (vp.dampening_changed) vip->policy.restartDampening(vc.dampening);
+    if (vp.slow_start_changed) vip->policy.restartSlowStart(vc.slow_start_s);
     std::vector<std::unique_ptr<Server>> kept = std::move(vip->servers);
     vip->servers.clear();
     vip->config = vc;
-    for (const ServerConfig& sc : vc.servers) {
-      auto k = std::find_if(kept.begin(), kept.end(), [&](const auto& s) {
-        return s && s->config.name == sc.name && s->config.address == sc.address;
-      });
-      if (k != kept.end()) {
+    for (size_t i = 0; i < vc.servers.size(); ++i) {
+      const ServerConfig& sc = vc.servers[i];
+      if (const auto k = vp.kept_servers[i]) {
         // Checks that stay keep their state (the registry shares it); new ones start from the server's
         // health, as a changed check did before.
-        std::unique_ptr<Server> server = std::move(*k);
+        std::unique_ptr<Server> server = std::move(kept[*k]);
         server->config = sc;
         const HealthState before = server->health;
         subscribeChecks(*vip, *server, before);
@@ -483,7 +461,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
       } else {
         auto server = std::make_unique<Server>(sc);
         subscribeChecks(*vip, *server, HealthState::kDown);
-        server->since_unix_ms = nowUnixMs();
+        server->since_unix_ms = clock_.unixMs();
         server->last_change = "added by a reload: down until proven";
         vip->servers.push_back(std::move(server));
       }
@@ -492,18 +470,16 @@ ReloadSummary Agent::reload(AgentConfig next) {
     logInfo("reload: vip " + vc.name + " changed");
     vips_.push_back(std::move(vip));
   }
-  for (auto& vip : old) {
-    if (!vip) continue;
-    summary.removed.push_back(vip->config.name);
-    dropped.push_back(vip->config.prefix);
-    logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
-    if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
+  for (size_t o : plan.removed) {
+    const VipConfig& vc = old[o]->config;
+    summary.removed.push_back(vc.name);
+    logInfo("reload: vip " + vc.name + " removed: withdrawing it");
+    if (hooks.vip_removed) hooks.vip_removed(vc.name);
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
   indexVips();
-  for (const IpPrefix& prefix : dropped)
-    if (!vip_by_prefix_.count(prefix)) reconciler_.setDesired(prefix, std::nullopt);
+  for (const IpPrefix& prefix : plan.withdraw) reconciler_.setDesired(prefix, std::nullopt);
   reconcile();
   if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
   return summary;

@@ -9,9 +9,16 @@
 // Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
 // thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
-// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
-// servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of the
-// others keep pointing at live objects.
+// dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h); both with the
+// VIP decision are one VipPolicy per VIP (vip_policy.h), pure, whose deadlines the agent arms as timers. VIPs
+// and servers live behind unique_ptr so that a reload can add and remove them while the probe callbacks of
+// the others keep pointing at live objects. A reload's difference is computed by the pure reload plan
+// (reload_plan.h); the agent only applies it.
+//
+// Time and probes are injected (AgentDeps): the agent reads the time only from its Clock (lib/clock.h) and
+// makes probes only through its prober factory, so tests/unit/agent_test.cpp drives it with the fakes of
+// tests/fakes/ (dataplane, clock, probers) and no sleep. Its timers (retry, reconcile, dampening reuse, slow
+// start steps) stay real event-loop timers, armed for the delays the clock's time gives.
 #pragma once
 
 #include <chrono>
@@ -24,14 +31,14 @@
 
 #include "agent/agent_snapshot.h"
 #include "agent/config/config.h"
-#include "agent/core/dampening.h"
 #include "agent/core/health_state.h"
 #include "agent/core/reconciler.h"
-#include "agent/core/slow_start.h"
 #include "agent/core/vip_decision.h"
+#include "agent/core/vip_policy.h"
 #include "agent/probes/exec_runner.h"
 #include "agent/probes/probe_registry.h"
 #include "agent/probes/prober.h"
+#include "lib/clock.h"
 #include "lib/event_loop.h"
 #include "platform/dataplane.h"
 
@@ -57,9 +64,17 @@ struct AgentHooks {
   std::function<void(const std::string& vip)> vip_removed;
 };
 
+// What the agent uses besides the loop and the dataplane; each left empty means the real one. Tests pass a
+// fake clock (tests/fakes/fake_clock.h) and probers whose results they report by hand
+// (tests/fakes/fake_prober.h).
+struct AgentDeps {
+  const Clock* clock = nullptr;          // borrowed; must outlive the agent. Null: the system clocks
+  ProbeRegistry::ProberFactory probers;  // empty: real probes (Prober), started at a random phase
+};
+
 class Agent {
  public:
-  Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane);
+  Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDeps deps = {});
   ~Agent();
 
   // Drains to apply from the start (the state file); ones naming unknown VIPs or servers are logged and
@@ -120,12 +135,9 @@ class Agent {
   };
   struct Vip {
     VipConfig config;
-    Dampening dampening;
+    VipPolicy policy;                    // decision, dampening, slow start (pure)
     std::unique_ptr<Timer> reuse_timer;  // armed while suppressed, for the time the penalty is below reuse
-    SlowStart slow_start;                // weight ramps of recovered servers
     std::unique_ptr<Timer> ramp_timer;   // armed while a ramp is in progress, for its next step
-    bool available = false;              // the last decision had enough healthy servers
-    bool suppressed = false;
     std::vector<std::unique_ptr<Server>> servers;
     VipDecision decision;
     std::optional<DrainInfo> drain;
@@ -151,9 +163,8 @@ class Agent {
   void recordTransition(Vip& vip, Server& server, const HealthTransition& transition);
   // The server has a verdict: it is up, or each of its checks has had `rise` results.
   bool judged(const Server& server) const;
-  void updateDampening(Vip& vip);
-  // Weighs the decided route for the servers' slow start and arms the timer of the ramps' next step.
-  void applySlowStart(Vip& vip);
+  // Decides the VIP again (VipPolicy), arms its reuse and ramp timers and sets the reconciler's desired
+  // route.
   void decide(Vip& vip, const std::string& why = "");
   void reconcile();
   // Reconciles once the event loop has handled what is ready now: the transitions of one busy moment (many
@@ -169,6 +180,8 @@ class Agent {
   void indexVips();
 
   EventLoop& loop_;
+  SystemClock system_clock_;
+  const Clock& clock_;             // system_clock_ unless AgentDeps gave one
   ExecRunner exec_runner_{loop_};  // the exec checks' programs, shared (bounded); outlives the probers
   ProbeRegistry probes_;           // outlives the subscriptions held by vips_
   AgentConfig config_;

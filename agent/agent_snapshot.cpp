@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "agent/agent.h"
-#include "lib/wall_clock.h"
 
 namespace anycastd {
 namespace {
@@ -54,11 +53,11 @@ std::vector<VipSnapshot> Agent::snapshot() const {
     v.min_healthy = vip->decision.min_healthy;
     v.degraded = vip->decision.degraded;
     {
-      const auto now = std::chrono::steady_clock::now();
-      v.dampening_penalty = static_cast<uint32_t>(vip->dampening.penalty(now) + 0.5);
-      if (auto at = vip->dampening.reuseAt())
+      const auto now = clock_.now();
+      v.dampening_penalty = static_cast<uint32_t>(vip->policy.dampening().penalty(now) + 0.5);
+      if (auto at = vip->policy.dampening().reuseAt())
         v.suppressed_until_unix_ms =
-            nowUnixMs() + std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
+            clock_.unixMs() + std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
     }
     auto route = programmed.find(vip->config.prefix);
     if (route != programmed.end()) v.nexthops = route->second.nexthops;
@@ -83,7 +82,7 @@ std::vector<VipSnapshot> Agent::snapshot() const {
       ss.checks = checkSnapshots(*s);
       ss.last_failure = lastFailure(ss.checks);
       if (ss.health == HealthState::kUp) {
-        const double share = vip->slow_start.share(s->config.address, std::chrono::steady_clock::now());
+        const double share = vip->policy.slowStart().share(s->config.address, clock_.now());
         if (share < 1.0) ss.slow_start_percent = static_cast<uint32_t>(share * 100);
       }
       v.servers.push_back(std::move(ss));

@@ -11,6 +11,9 @@ struct ProbeEntry {
   CheckState state;
   std::vector<std::pair<uint64_t, ProbeRegistry::Listener>> listeners;
   std::unique_ptr<Prober> prober;
+  // Held while the probe runs: the callback given to the factory does nothing once it is gone, so a prober
+  // that outlives its key (a test's fake keeps the callbacks) cannot reach a freed entry.
+  std::shared_ptr<int> alive;
   bool running = false;
 };
 
@@ -109,7 +112,11 @@ void ProbeRegistry::startProbe(ProbeEntry& entry) {
   if (entry.running) return;
   entry.running = true;
   ProbeEntry* e = &entry;
-  entry.prober = factory_(entry.key, [this, e](const ProbeResult& r) { onResult(*e, r); });
+  entry.alive = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = entry.alive;
+  entry.prober = factory_(entry.key, [this, e, alive](const ProbeResult& r) {
+    if (!alive.expired()) onResult(*e, r);
+  });
 }
 
 void ProbeRegistry::start() {
@@ -123,6 +130,7 @@ void ProbeRegistry::stop() {
   for (auto& [bucket_key, bucket] : entries_)
     for (auto& e : bucket) {
       e->prober.reset();
+      e->alive.reset();
       e->running = false;
     }
 }

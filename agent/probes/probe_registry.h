@@ -7,7 +7,8 @@
 // gone, the key's probe stops and its state is forgotten. A reload subscribes the new config before it drops
 // the old subscriptions, so the state of unchanged keys carries over. Probers are made by a factory (the
 // agent's creates and starts a real Prober; tests pass one that returns null and report results
-// themselves). Event-loop thread only; listeners must not subscribe or unsubscribe. Never throws.
+// themselves through the callback, which does nothing once the key is gone or the registry stopped).
+// Event-loop thread only; listeners must not subscribe or unsubscribe. Never throws.
 #pragma once
 
 #include <cstdint>

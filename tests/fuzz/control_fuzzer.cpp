@@ -22,36 +22,16 @@
 #include "agent/control/control_framing.h"
 #include "agent/control/control_handler.h"
 #include "lib/event_loop.h"
+#include "tests/fakes/fake_dataplane.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace anycastd;
 
 namespace {
 
-// Holds routes in a map; never fails.
-class MemoryDataplane : public Dataplane {
- public:
-  Status readRoutes(std::vector<Route>& out) override {
-    for (const auto& [p, r] : routes_) out.push_back(r);
-    return Status::ok();
-  }
-  Status programRoute(const Route& route) override {
-    routes_[route.prefix] = route;
-    return Status::ok();
-  }
-  Status removeRoute(const IpPrefix& prefix) override {
-    routes_.erase(prefix);
-    return Status::ok();
-  }
-  Status removeOrphans() override { return Status::ok(); }
-
- private:
-  std::map<IpPrefix, Route> routes_;
-};
-
 struct World {
   EventLoop loop;
-  MemoryDataplane dataplane;
+  test::FakeDataplane dataplane;  // holds routes in a map; never fails
   std::unique_ptr<Agent> agent;
   std::unique_ptr<ControlHandler> handler;
 };

@@ -2,6 +2,7 @@
 #include <CppUTest/TestHarness.h>
 
 #include "agent/core/reconciler.h"
+#include "tests/fakes/fake_dataplane.h"
 
 using namespace anycastd;
 
@@ -20,39 +21,8 @@ RouteMap mapOf(std::vector<Route> routes) {
   return m;
 }
 
-// In-memory dataplane; `fail_next` makes the next program/remove call fail.
-class FakeDataplane : public Dataplane {
- public:
-  Status readRoutes(std::vector<Route>& out) override {
-    ++reads;
-    out.clear();
-    for (auto& [p, r] : routes) out.push_back(r);
-    return Status::ok();
-  }
-  Status programRoute(const Route& r) override {
-    if (fail_next) {
-      fail_next = false;
-      return Status::fail(22, "injected");
-    }
-    routes[r.prefix] = r;
-    ++writes;
-    return Status::ok();
-  }
-  Status removeRoute(const IpPrefix& p) override {
-    if (fail_next) {
-      fail_next = false;
-      return Status::fail(22, "injected");
-    }
-    routes.erase(p);
-    ++writes;
-    return Status::ok();
-  }
-  Status removeOrphans() override { return Status::ok(); }
-  RouteMap routes;
-  bool fail_next = false;
-  int reads = 0;
-  int writes = 0;
-};
+// In-memory dataplane (tests/fakes); `fail_next` makes the next program/remove call fail.
+using test::FakeDataplane;
 
 }  // namespace
 

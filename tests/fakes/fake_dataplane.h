@@ -1,0 +1,61 @@
+// FakeDataplane: an in-memory Dataplane for unit tests and fuzzers. Holds the routes it was given in a map,
+// counts reads and writes, and fails on demand: the next write (fail_next), the next `fail_writes` writes or
+// every read while `fail_reads` is set, with an injected Status. Single-threaded; never throws.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "platform/dataplane.h"
+#include "platform/route.h"
+
+namespace anycastd::test {
+
+class FakeDataplane : public Dataplane {
+ public:
+  Status readRoutes(std::vector<Route>& out) override {
+    ++reads;
+    if (fail_reads) return Status::fail(5, "injected read failure");
+    out.clear();
+    for (const auto& [p, r] : routes) out.push_back(r);
+    return Status::ok();
+  }
+  Status programRoute(const Route& r) override {
+    if (failWrite()) return Status::fail(22, "injected");
+    routes[r.prefix] = r;
+    ++writes;
+    return Status::ok();
+  }
+  Status removeRoute(const IpPrefix& p) override {
+    if (failWrite()) return Status::fail(22, "injected");
+    routes.erase(p);
+    ++writes;
+    return Status::ok();
+  }
+  Status removeOrphans() override { return Status::ok(); }
+  void initialRoutesComplete() override { initial_routes_complete = true; }
+
+  RouteMap routes;
+  bool fail_next = false;  // the next write fails
+  int fail_writes = 0;     // so many writes fail (after fail_next)
+  bool fail_reads = false;
+  int reads = 0;
+  int writes = 0;  // successful ones
+  int failed_writes = 0;
+  bool initial_routes_complete = false;
+
+ private:
+  bool failWrite() {
+    if (fail_next) {
+      fail_next = false;
+    } else if (fail_writes > 0) {
+      --fail_writes;
+    } else {
+      return false;
+    }
+    ++failed_writes;
+    return true;
+  }
+};
+
+}  // namespace anycastd::test
