@@ -42,7 +42,7 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
       reconciler_(dataplane),
       retry_timer_(loop, [this] { reconcile(); }),
       reconcile_soon_(loop, [this] { reconcile(); }),
-      backoff_(kFirstRetry) {
+      backoff_(kFirstRetry, kMaxRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   indexVips();
   dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
@@ -356,11 +356,11 @@ void Agent::reconcile() {
   auto outcome = reconciler_.reconcile([this](const RouteOp& op) { logApplied(op); });
   for (const auto& f : outcome.failed) {
     logError(std::string("cannot ") + toString(f.op.kind) + " route " + f.op.route.prefix.str() + ": " +
-             f.status.message + " (retrying in " + std::to_string(backoff_.count()) + " ms)");
+             f.status.message + " (retrying in " + std::to_string(backoff_.delay().count()) + " ms)");
     if (hooks.dataplane_error) hooks.dataplane_error(toString(f.op.kind));
   }
   if (!outcome.failed.empty()) return scheduleRetry();
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   retry_timer_.cancel();
   reportInitialRoutesIfComplete();
 }
@@ -381,9 +381,9 @@ void Agent::reportInitialRoutesIfComplete() {
 }
 
 void Agent::scheduleRetry() {
-  retry_timer_.arm(backoff_);
-  retry_at_ = std::chrono::steady_clock::now() + backoff_;
-  backoff_ = std::min(backoff_ * 2, kMaxRetry);
+  retry_timer_.arm(backoff_.delay());
+  retry_at_ = std::chrono::steady_clock::now() + backoff_.delay();
+  backoff_.grow();
 }
 
 void Agent::onExternalChange(const char* why) {
@@ -392,7 +392,7 @@ void Agent::onExternalChange(const char* why) {
   // A change is news (a link came back, a route was deleted): act on it soon even in the middle of a long
   // backoff, and start the backoff over. A burst of changes keeps the earlier deadline, so it cannot
   // postpone the resync indefinitely.
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   const auto soon = std::chrono::steady_clock::now() + kExternalChangeDelay;
   if (!retry_timer_.armed() || retry_at_ > soon) {
     retry_timer_.arm(kExternalChangeDelay);

@@ -32,6 +32,7 @@
 #include "agent/probes/exec_runner.h"
 #include "agent/probes/probe_registry.h"
 #include "agent/probes/prober.h"
+#include "lib/backoff.h"
 #include "lib/event_loop.h"
 #include "platform/dataplane.h"
 
@@ -183,7 +184,7 @@ class Agent {
   Timer retry_timer_;
   Timer reconcile_soon_;                            // armed by reconcileSoon()
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
-  std::chrono::milliseconds backoff_;
+  Backoff backoff_;
   std::unique_ptr<ReadWatch> dataplane_events_;
   bool initial_routes_reported_ = false;
   bool batching_ = false;  // forced transitions in progress: reconcile once at the end

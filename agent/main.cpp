@@ -17,12 +17,9 @@
 #include "agent/systemd_notify.h"
 #include "lib/event_loop.h"
 #include "lib/log.h"
+#include "lib/version.h"
 #include "platform/kernel/kernel_dataplane.h"
 #include "platform/zebra/zebra_dataplane.h"
-
-#ifndef ANYCASTD_VERSION
-#define ANYCASTD_VERSION "0.1.0"
-#endif
 
 namespace {
 

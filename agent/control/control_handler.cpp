@@ -6,11 +6,8 @@
 
 #include "agent/config/config_loader.h"
 #include "lib/log.h"
+#include "lib/version.h"
 #include "lib/wall_clock.h"
-
-#ifndef ANYCASTD_VERSION
-#define ANYCASTD_VERSION "0.1.0"
-#endif
 
 namespace anycastd {
 namespace {

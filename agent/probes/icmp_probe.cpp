@@ -34,8 +34,8 @@ int IcmpProbe::openSocket(std::string* error) {
   raw_ = true;
   fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
-    *error = "no ICMP socket: ping socket: " + errnoText(dgram_errno) +
-             " (net.ipv4.ping_group_range), raw socket: " + errnoText(errno);
+    *error = "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
+             " (net.ipv4.ping_group_range), raw socket: " + errnoReason(errno);
     return -1;
   }
   // Only echo replies: the raw socket would otherwise see every ICMP message the host receives.
@@ -61,12 +61,12 @@ void IcmpProbe::start(Done done) {
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, 0, &ss);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0)
-    return finish(false, "connect: " + errnoText(errno));
+    return finish(false, "connect: " + errnoReason(errno));
   ++sequence_;
   token_.resize(16);
   for (auto& b : token_) b = static_cast<uint8_t>(rng_());
   const std::vector<uint8_t> request = buildEchoRequest(!address_.isV4(), IcmpEcho{id_, sequence_, token_});
-  if (send(fd_, request.data(), request.size(), 0) < 0) return finish(false, "sendto: " + errnoText(errno));
+  if (send(fd_, request.data(), request.size(), 0) < 0) return finish(false, "sendto: " + errnoReason(errno));
   watch_.watch(fd_, false, std::chrono::milliseconds(0));
 }
 
@@ -81,7 +81,7 @@ void IcmpProbe::onSocket() {
     uint8_t buf[2048];
     const ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n < 0 && errno == EAGAIN) return watch_.watch(fd_, false, std::chrono::milliseconds(0));
-    if (n < 0) return finish(false, errnoText(errno));  // e.g. an ICMP error on a ping socket
+    if (n < 0) return finish(false, errnoReason(errno));  // e.g. an ICMP error on a ping socket
     auto reply = parseEchoReply(v6, raw_ && !v6, std::span<const uint8_t>(buf, static_cast<size_t>(n)));
     if (!reply) continue;
     // A ping socket's identifier is chosen by the kernel, which also demultiplexes replies by it.

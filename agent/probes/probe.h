@@ -15,6 +15,7 @@
 #include "agent/config/config.h"
 #include "lib/event_loop.h"
 #include "lib/ip_address.h"
+#include "lib/posix.h"
 
 namespace anycastd {
 
@@ -46,8 +47,6 @@ std::unique_ptr<Probe> makeProbe(EventLoop& loop, const CheckConfig& check, cons
 // Helpers shared by the probes.
 // The socket address of `address` and `port`; returns its length.
 socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out);
-// strerror(err) starting lower case ("connection refused"), as probe details read.
-std::string errnoText(int err);
 // Applies the check's vrf or interface (SO_BINDTODEVICE) and source address (bind) to a new probe socket,
 // before it connects. Returns "" or the failure detail ("vrf red: no such device"), which fails the probe.
 std::string bindProbeSocket(int fd, const CheckConfig& check);

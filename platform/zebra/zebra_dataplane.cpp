@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "lib/log.h"
+#include "lib/posix.h"
 #include "platform/kernel_reader.h"
 #include "platform/kernel_view.h"
 
@@ -63,7 +64,7 @@ ZebraDataplane::ZebraDataplane(EventLoop& loop, const ZebraConfig& config)
                      flushOut();
                    }),
       reconnect_timer_(loop, [this] { connect(); }),
-      backoff_(kFirstRetry),
+      backoff_(kFirstRetry, kMaxRetry),
       verify_timer_(loop, [this] { verifyPending(); }) {
   if (config_.verify_kernel) {
     try {
@@ -195,9 +196,8 @@ void ZebraDataplane::connect() {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     const int err = errno;
     ::close(fd);
-    const std::string why = "cannot connect to " + config_.socket + ": " + std::strerror(err) + " (errno " +
-                            std::to_string(err) + ")";
-    return disconnect(why, backoff_);
+    const std::string why = "cannot connect to " + config_.socket + ": " + errnoText(err);
+    return disconnect(why, backoff_.delay());
   }
   fd_ = fd;
   framer_.reset();
@@ -224,7 +224,7 @@ void ZebraDataplane::disconnect(const std::string& why, std::chrono::millisecond
              (was_up ? " (graceful restart keeps the routes in zebra meanwhile)" : ""));
   last_failure_ = why;
   reconnect_timer_.arm(retry_after);
-  backoff_ = std::min(backoff_ * 2, kMaxRetry);
+  backoff_.grow();
 }
 
 void ZebraDataplane::onReadable() {
@@ -240,13 +240,13 @@ void ZebraDataplane::onReadable() {
         if (fd_ < 0) return;  // the message ended the session
       }
       if (st == ZapiFramer::Status::kError)
-        return disconnect("malformed data from zebra: " + framer_.error().message, backoff_);
+        return disconnect("malformed data from zebra: " + framer_.error().message, backoff_.delay());
       continue;
     }
-    if (n == 0) return disconnect("zebra closed the connection", backoff_);
+    if (n == 0) return disconnect("zebra closed the connection", backoff_.delay());
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    return disconnect(std::string("reading from zebra: ") + std::strerror(errno), backoff_);
+    return disconnect(std::string("reading from zebra: ") + std::strerror(errno), backoff_.delay());
   }
 }
 
@@ -258,7 +258,7 @@ void ZebraDataplane::handle(ZebraSession::Output out) {
 }
 
 void ZebraDataplane::onEstablished() {
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   last_failure_.clear();
   const FrrRelease release = *session_.release();
   logInfo("zebra: connected to " + config_.socket + ", FRR " + std::string(toString(release)) +
@@ -366,34 +366,27 @@ void ZebraDataplane::send(std::vector<uint8_t> bytes) {
 }
 
 void ZebraDataplane::flushOut() {
-  while (fd_ >= 0 && !out_.empty()) {
-    ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      out_.erase(out_.begin(), out_.begin() + n);
-      continue;
+  if (fd_ < 0 || out_.empty()) return;
+  const SendResult r = sendNonBlocking(fd_, out_.data(), out_.size());
+  out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(r.sent));
+  if (r.wouldBlock()) {
+    if (!write_armed_) {
+      write_armed_ = true;
+      write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!write_armed_) {
-        write_armed_ = true;
-        write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
-      }
-      return;
-    }
-    return disconnect(std::string("writing to zebra: ") + std::strerror(errno), backoff_);
+    return;
   }
+  if (r.error != 0)
+    return disconnect(std::string("writing to zebra: ") + std::strerror(r.error), backoff_.delay());
 }
 
 bool ZebraDataplane::flushBlocking(std::chrono::milliseconds budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (!out_.empty()) {
-    ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      out_.erase(out_.begin(), out_.begin() + n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const SendResult r = sendNonBlocking(fd_, out_.data(), out_.size());
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(r.sent));
+    if (r.error == 0) break;
+    if (!r.wouldBlock()) return false;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;

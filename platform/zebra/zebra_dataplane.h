@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/backoff.h"
 #include "lib/event_loop.h"
 #include "netlink/netlink_socket.h"
 #include "platform/dataplane.h"
@@ -96,7 +97,7 @@ class ZebraDataplane : public Dataplane {
   bool write_armed_ = false;
   std::vector<uint8_t> out_;  // bytes not yet accepted by the socket
   Timer reconnect_timer_;
-  std::chrono::milliseconds backoff_;
+  Backoff backoff_;
   std::string last_failure_;  // logged once until the connection comes up
 
   std::map<IpPrefix, Route> routes_;  // what the agent wants zebra to hold
