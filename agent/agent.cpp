@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <errno.h>
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -422,14 +424,17 @@ bool Agent::withdrawAll() {
 
 // ---- reload -----------------------------------------------------------------------------------------------
 
-std::string Agent::reloadBlocker(const AgentConfig& next) const {
+Status Agent::reloadBlocker(const AgentConfig& next) const {
   if (next.dataplane != config_.dataplane || next.kernel != config_.kernel || next.zebra != config_.zebra)
-    return "the dataplane section changed; that needs a restart of anycastd (with --keep-routes to keep "
-           "the VIPs announced meanwhile)";
+    return Status::fail(
+        EINVAL,
+        "the dataplane section changed; that needs a restart of anycastd (with --keep-routes to "
+        "keep the VIPs announced meanwhile)");
   if (next.control_socket != config_.control_socket || next.control_group != config_.control_group)
-    return "control_socket or control_group changed; that needs a restart of anycastd";
-  if (next.state_file != config_.state_file) return "state_file changed; that needs a restart of anycastd";
-  return "";
+    return Status::fail(EINVAL, "control_socket or control_group changed; that needs a restart of anycastd");
+  if (next.state_file != config_.state_file)
+    return Status::fail(EINVAL, "state_file changed; that needs a restart of anycastd");
+  return Status::ok();
 }
 
 ReloadSummary Agent::reload(AgentConfig next) {
@@ -511,22 +516,22 @@ ReloadSummary Agent::reload(AgentConfig next) {
 
 // ---- drains -----------------------------------------------------------------------------------------------
 
-std::string Agent::setDrain(const std::string& vip_name, const std::string& server_name,
-                            std::optional<DrainInfo> drain) {
+Status Agent::setDrain(const std::string& vip_name, const std::string& server_name,
+                       std::optional<DrainInfo> drain) {
   Vip* vip = findVip(vip_name);
-  if (!vip) return "no vip named '" + vip_name + "' (anycastctl show vips lists them)";
+  if (!vip) return Status::fail(ENOENT, "no vip named '" + vip_name + "' (anycastctl show vips lists them)");
   std::optional<DrainInfo>* slot = &vip->drain;
   std::string what = "vip " + vip_name;
   if (!server_name.empty()) {
     auto s = std::find_if(vip->servers.begin(), vip->servers.end(),
                           [&](const auto& sp) { return sp->config.name == server_name; });
     if (s == vip->servers.end())
-      return "vip '" + vip_name + "' has no server named '" + server_name + "' (anycastctl show vip " +
-             vip_name + " lists them)";
+      return Status::fail(ENOENT, "vip '" + vip_name + "' has no server named '" + server_name +
+                                      "' (anycastctl show vip " + vip_name + " lists them)");
     slot = &(*s)->drain;
     what += " server " + server_name;
   }
-  if (!drain && !slot->has_value()) return what + " is not drained";
+  if (!drain && !slot->has_value()) return Status::fail(EINVAL, what + " is not drained");
   const bool was = slot->has_value();
   *slot = drain;
   if (drain)
@@ -536,7 +541,7 @@ std::string Agent::setDrain(const std::string& vip_name, const std::string& serv
   decide(*vip, what + (drain ? " drained " + describeDrain(*drain) : " undrained"));
   reconcile();
   if (onDrainsChanged) onDrainsChanged();
-  return "";
+  return Status::ok();
 }
 
 std::vector<DrainRecord> Agent::drains() const {

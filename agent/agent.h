@@ -83,16 +83,16 @@ class Agent {
   // True once the dataplane holds exactly the desired routes.
   bool converged() const { return reconciler_.converged(); }
 
-  // Why `next` cannot replace the running config without a restart ("" if it can): a different dataplane
-  // section, control socket or group, or state file.
-  std::string reloadBlocker(const AgentConfig& next) const;
-  // Applies `next` (reloadBlocker must be empty): added VIPs start checking, removed VIPs are withdrawn,
+  // Whether `next` can replace the running config without a restart: ok if it can, else an error saying
+  // why (a different dataplane section, control socket or group, or state file).
+  Status reloadBlocker(const AgentConfig& next) const;
+  // Applies `next` (reloadBlocker must be ok): added VIPs start checking, removed VIPs are withdrawn,
   // changed VIPs keep the health of servers whose name and address stay, unchanged VIPs are untouched.
   ReloadSummary reload(AgentConfig next);
 
   // Drains (drain set) or undrains (drain empty) a VIP, or one of its servers when `server` is not empty.
-  // Returns "" or an error for the operator (unknown VIP or server, nothing to undrain).
-  std::string setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
+  // Returns ok or an error for the operator (unknown VIP or server, nothing to undrain).
+  Status setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
   std::vector<DrainRecord> drains() const;
   // Called after every drain change, so that the owner can persist drains().
   std::function<void()> onDrainsChanged;

@@ -40,7 +40,7 @@ void DnsProbe::start(Done done) {
     linger lin{1, 0};
     setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
   }
-  if (std::string error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
+  if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, check_.port, &ss);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS)

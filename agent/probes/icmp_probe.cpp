@@ -23,7 +23,7 @@ IcmpProbe::~IcmpProbe() {
   close();
 }
 
-int IcmpProbe::openSocket(std::string* error) {
+Result<int> IcmpProbe::openSocket() {
   const bool v6 = !address_.isV4();
   const int family = address_.afFamily();
   const int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -34,9 +34,10 @@ int IcmpProbe::openSocket(std::string* error) {
   raw_ = true;
   fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
-    *error = "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
-             " (net.ipv4.ping_group_range), raw socket: " + errnoReason(errno);
-    return -1;
+    const int raw_errno = errno;
+    return Unexpected(
+        Status::fail(raw_errno, "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
+                                    " (net.ipv4.ping_group_range), raw socket: " + errnoReason(raw_errno)));
   }
   // Only echo replies: the raw socket would otherwise see every ICMP message the host receives.
   if (v6) {
@@ -53,10 +54,10 @@ int IcmpProbe::openSocket(std::string* error) {
 
 void IcmpProbe::start(Done done) {
   done_ = std::move(done);
-  std::string error;
-  fd_ = openSocket(&error);
-  if (fd_ < 0) return finish(false, error);
-  if (error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
+  Result<int> fd = openSocket();
+  fd_ = fd ? *fd : -1;
+  if (!fd) return finish(false, fd.error().message);
+  if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   // Connected: the kernel delivers only packets from the server.
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, 0, &ss);

@@ -101,7 +101,7 @@ Status ZebraDataplane::readRoutes(std::vector<Route>& out) {
 Status ZebraDataplane::programRoute(const Route& route) {
   if (session_.up()) {
     auto bytes = session_.routeAdd(route);
-    if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
+    if (!bytes.has_value()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
   }
   awaiting_removal_.erase(route.prefix);
@@ -114,7 +114,7 @@ Status ZebraDataplane::programRoute(const Route& route) {
 Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
   if (session_.up() && routes_.count(prefix)) {
     auto bytes = session_.routeDelete(prefix);
-    if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
+    if (!bytes.has_value()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
     // zebra confirms the removal of a route it holds; one it never installed gets no answer.
     auto st = status_.find(prefix);
@@ -278,7 +278,7 @@ void ZebraDataplane::onEstablished() {
       logWarning("zebra: " + prefix.str() + " has " + std::to_string(route.nexthops.size()) +
                  " next hops but zebra takes at most " + std::to_string(session_.ecmp()));
     auto bytes = session_.routeAdd(route);
-    if (!bytes.ok()) {
+    if (!bytes.has_value()) {
       logError("zebra: cannot encode " + prefix.str() + ": " + bytes.error().message);
       continue;
     }
