@@ -47,15 +47,10 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane)
       backoff_(kFirstRetry, kMaxRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   indexVips();
-  dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
-  dataplane_.onNexthopsUnreachable = [this](const std::vector<IpAddress>& gateways, const char* why) {
-    onNexthopsUnreachable(gateways, why);
-  };
 }
 
 Agent::~Agent() {
-  dataplane_.onExternalChange = nullptr;
-  dataplane_.onNexthopsUnreachable = nullptr;
+  dataplane_.stop();
 }
 
 std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
@@ -181,8 +176,7 @@ Status Agent::start() {
   reconcile();
   if (Status o = dataplane_.removeOrphans(); !o.isOk()) logWarning("removing orphaned objects: " + o.message);
 
-  if (int fd = dataplane_.eventFd(); fd >= 0)
-    dataplane_events_ = std::make_unique<ReadWatch>(loop_, fd, [this] { dataplane_.processEvents(); });
+  if (Status s = dataplane_.start(loop_, dataplane_events_); !s.isOk()) return s;
 
   started_ = true;
   probes_.start();

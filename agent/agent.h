@@ -185,7 +185,17 @@ class Agent {
   Timer reconcile_soon_;                            // armed by reconcileSoon()
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   Backoff backoff_;
-  std::unique_ptr<ReadWatch> dataplane_events_;
+  // What the dataplane reports (start() to the destructor) goes to onExternalChange and
+  // onNexthopsUnreachable; a private adapter, so the Agent's interface stays its own.
+  struct DataplaneEvents : DataplaneObserver {
+    explicit DataplaneEvents(Agent& a) : agent(a) {}
+    void externalChange(const char* why) override { agent.onExternalChange(why); }
+    void nexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) override {
+      agent.onNexthopsUnreachable(gateways, why);
+    }
+    Agent& agent;
+  };
+  DataplaneEvents dataplane_events_{*this};
   bool initial_routes_reported_ = false;
   bool batching_ = false;  // forced transitions in progress: reconcile once at the end
   bool batch_changed_ = false;

@@ -134,10 +134,22 @@ void ZebraDataplane::watchGateways() {
   gateway_monitor_->watch(all);
 }
 
+Status ZebraDataplane::start(EventLoop& loop, DataplaneObserver& observer) {
+  observer_ = &observer;
+  if (gateway_monitor_)
+    gateway_watch_ = std::make_unique<ReadWatch>(loop, gateway_monitor_->fd(), [this] { processEvents(); });
+  return Status::ok();
+}
+
+void ZebraDataplane::stop() {
+  gateway_watch_.reset();
+  observer_ = nullptr;
+}
+
 void ZebraDataplane::processEvents() {
-  if (!gateway_monitor_) return;
+  if (!gateway_monitor_ || !observer_) return;
   for (const Unreachable& u : gateway_monitor_->process())
-    if (onNexthopsUnreachable) onNexthopsUnreachable(u.gateways, u.why.c_str());
+    observer_->nexthopsUnreachable(u.gateways, u.why.c_str());
 }
 
 void ZebraDataplane::initialRoutesComplete() {
