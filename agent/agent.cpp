@@ -186,7 +186,7 @@ Status Agent::start() {
 
 void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
                           const HealthTransition* transition) {
-  if (result && hooks.probe) hooks.probe(vip.config.name, server.config.name, *result);
+  if (result) tell([&](AgentObserver& o) { o.probeResult(vip.config.name, server.config.name, *result); });
   const bool had_verdict = server.had_verdict;
   server.had_verdict = had_verdict || judged(server);
   if (!transition) return reportInitialRoutesIfComplete();  // (a probe's result without a transition)
@@ -232,8 +232,9 @@ void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& t
   server.since_unix_ms = nowUnixMs();
   server.last_change = transition.reason;
   ++server.transitions;
-  if (hooks.server_transition)
-    hooks.server_transition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
+  tell([&](AgentObserver& o) {
+    o.serverTransition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
+  });
   logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition.from) +
           " -> " + toString(transition.to) + ": " + transition.reason);
 }
@@ -271,7 +272,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
     vip.since_unix_ms = nowUnixMs();
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
-    if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
+    tell([&](AgentObserver& o) { o.vipTransition(vip.config.name, state); });
   }
 }
 
@@ -345,7 +346,7 @@ void Agent::reconcile() {
   if (reconciler_.needsResync()) {
     if (Status s = reconciler_.resync(); !s.isOk()) {
       logError("reading the dataplane: " + s.message);
-      if (hooks.dataplane_error) hooks.dataplane_error("read");
+      tell([](AgentObserver& o) { o.dataplaneError("read"); });
       return scheduleRetry();
     }
   }
@@ -353,7 +354,7 @@ void Agent::reconcile() {
   for (const auto& f : outcome.failed) {
     logError(std::string("cannot ") + toString(f.op.kind) + " route " + f.op.route.prefix.str() + ": " +
              f.status.message + " (retrying in " + std::to_string(backoff_.delay().count()) + " ms)");
-    if (hooks.dataplane_error) hooks.dataplane_error(toString(f.op.kind));
+    tell([&](AgentObserver& o) { o.dataplaneError(toString(f.op.kind)); });
   }
   if (!outcome.failed.empty()) return scheduleRetry();
   backoff_.reset();
@@ -373,7 +374,7 @@ void Agent::reportInitialRoutesIfComplete() {
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
-  if (onInitialRoutesComplete) onInitialRoutesComplete();
+  tell([](AgentObserver& o) { o.initialRoutesComplete(); });
 }
 
 void Agent::scheduleRetry() {
@@ -496,7 +497,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
     summary.removed.push_back(vip->config.name);
     dropped.push_back(vip->config.prefix);
     logInfo("reload: vip " + vip->config.name + " removed: withdrawing it");
-    if (hooks.vip_removed) hooks.vip_removed(vip->config.name);
+    tell([&](AgentObserver& o) { o.vipRemoved(vip->config.name); });
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
@@ -504,7 +505,7 @@ ReloadSummary Agent::reload(AgentConfig next) {
   for (const IpPrefix& prefix : dropped)
     if (!vip_by_prefix_.count(prefix)) reconciler_.setDesired(prefix, std::nullopt);
   reconcile();
-  if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
+  tell([](AgentObserver& o) { o.drainsChanged(); });  // drains of removed VIPs or servers are gone
   return summary;
 }
 
@@ -534,7 +535,7 @@ Status Agent::setDrain(const std::string& vip_name, const std::string& server_na
     logInfo(what + " undrained");
   decide(*vip, what + (drain ? " drained " + describeDrain(*drain) : " undrained"));
   reconcile();
-  if (onDrainsChanged) onDrainsChanged();
+  tell([](AgentObserver& o) { o.drainsChanged(); });
   return Status::ok();
 }
 

@@ -6,7 +6,8 @@
 // exponential backoff until the desired state holds. It also applies the runtime operations of the control
 // API: drains, and a reload that changes only what the new config changes.
 //
-// Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
+// Owns the probe registry, timers and runtime state; borrows the event loop, the dataplane (it observes
+// the dataplane's reports from start() to its destructor) and the AgentObservers it reports to. Event-loop
 // thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
 // dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h). VIPs and
@@ -49,13 +50,23 @@ struct ReloadSummary {
   std::vector<std::string> added, removed, changed, unchanged;  // VIP names
 };
 
-// What the agent reports besides its log (metrics). Every hook may be left empty.
-struct AgentHooks {
-  std::function<void(const std::string& vip, const std::string& server, const ProbeResult&)> probe;
-  std::function<void(const std::string& vip, const std::string& server, bool up)> server_transition;
-  std::function<void(const std::string& vip, VipState state)> vip_transition;
-  std::function<void(const char* op)> dataplane_error;  // "add", "replace", "remove", "read"
-  std::function<void(const std::string& vip)> vip_removed;
+// What the agent reports besides its log, to the parts that follow it (metrics, the state file, systemd
+// readiness). Every method does nothing unless overridden; all are called on the event-loop thread.
+class AgentObserver {
+ public:
+  virtual void probeResult(const std::string& vip, const std::string& server, const ProbeResult& result) {}
+  virtual void serverTransition(const std::string& vip, const std::string& server, bool up) {}
+  virtual void vipTransition(const std::string& vip, VipState state) {}
+  virtual void dataplaneError(const char* op) {}  // "add", "replace", "remove", "read"
+  virtual void vipRemoved(const std::string& vip) {}
+  // After every drain change, so that the owner can persist drains().
+  virtual void drainsChanged() {}
+  // Once, when every server has its first verdict and the dataplane holds the routes that follow (systemd
+  // readiness).
+  virtual void initialRoutesComplete() {}
+
+ protected:
+  ~AgentObserver() = default;
 };
 
 class Agent {
@@ -94,17 +105,15 @@ class Agent {
   // Returns ok or an error for the operator (unknown VIP or server, nothing to undrain).
   Status setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
   std::vector<DrainRecord> drains() const;
-  // Called after every drain change, so that the owner can persist drains().
-  std::function<void()> onDrainsChanged;
-  // Called once, when every server has its first verdict and the dataplane holds the routes that follow
-  // (systemd readiness).
-  std::function<void()> onInitialRoutesComplete;
+
+  // Reports to `observer` from now on, until removeObserver (which its owner calls before it goes away).
+  void addObserver(AgentObserver& observer) { observers_.push_back(&observer); }
+  void removeObserver(AgentObserver& observer) { std::erase(observers_, &observer); }
 
   std::vector<VipSnapshot> snapshot() const;
   // Probes running: one per unique (server address, check), and per VIP for exec checks.
   size_t probes() const { return probes_.probes(); }
   const AgentConfig& config() const { return config_; }
-  AgentHooks hooks;
 
  private:
   struct Server {
@@ -196,6 +205,11 @@ class Agent {
     Agent& agent;
   };
   DataplaneEvents dataplane_events_{*this};
+  std::vector<AgentObserver*> observers_;
+  template <typename F>
+  void tell(F report) const {
+    for (AgentObserver* o : observers_) report(*o);
+  }
   bool initial_routes_reported_ = false;
   bool batching_ = false;  // forced transitions in progress: reconcile once at the end
   bool batch_changed_ = false;
