@@ -22,7 +22,13 @@ StreamProbe::StreamProbe(EventLoop& loop, const CheckConfig& check, const ProbeT
   if (host.empty()) host = check_.kind == CheckKind::kHttps ? check_.tls.sni : "";
   if (host.empty()) host = address_.isV4() ? address_.str() : "[" + address_.str() + "]";
   request_ = buildHttpRequest(check_.http_path, host);
-  if (check_.kind == CheckKind::kHttps) tls_context_ = TlsContext::create(check_.tls, &tls_context_error_);
+  if (check_.kind == CheckKind::kHttps) {
+    Result<std::unique_ptr<TlsContext>> context = TlsContext::create(check_.tls);
+    if (context)
+      tls_context_ = std::move(*context);
+    else
+      tls_context_error_ = context.error().message;
+  }
 }
 
 StreamProbe::~StreamProbe() {
