@@ -79,7 +79,8 @@ class Agent {
   void restoreDrains(const std::vector<DrainRecord>& drains);
 
   // Adopts what the dataplane holds (servers found in an adopted route start up), removes routes of the
-  // agent's that the config no longer has, and starts probing. Fails only if the dataplane cannot be read.
+  // agent's that the config no longer has, starts probing and takes the dataplane's reports
+  // (Dataplane::start). Fails only if the dataplane cannot be read or started.
   Status start();
 
   // Applies the transitions still waiting for the end of the event loop's turn (reconcileSoon), at once.
