@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <errno.h>
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -55,18 +57,13 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDep
       reconciler_(dataplane),
       retry_timer_(loop, [this] { reconcile(); }),
       reconcile_soon_(loop, [this] { reconcile(); }),
-      backoff_(kFirstRetry) {
+      backoff_(kFirstRetry, kMaxRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   indexVips();
-  dataplane_.onExternalChange = [this](const char* why) { onExternalChange(why); };
-  dataplane_.onNexthopsUnreachable = [this](const std::vector<IpAddress>& gateways, const char* why) {
-    onNexthopsUnreachable(gateways, why);
-  };
 }
 
 Agent::~Agent() {
-  dataplane_.onExternalChange = nullptr;
-  dataplane_.onNexthopsUnreachable = nullptr;
+  dataplane_.stop();
 }
 
 std::unique_ptr<Agent::Vip> Agent::makeVip(const VipConfig& vc, const RouteMap* adopted) {
@@ -191,8 +188,7 @@ Status Agent::start() {
   reconcile();
   if (Status o = dataplane_.removeOrphans(); !o.isOk()) logWarning("removing orphaned objects: " + o.message);
 
-  if (int fd = dataplane_.eventFd(); fd >= 0)
-    dataplane_events_ = std::make_unique<ReadWatch>(loop_, fd, [this] { dataplane_.processEvents(); });
+  if (Status s = dataplane_.start(loop_, dataplane_events_); !s.isOk()) return s;
 
   started_ = true;
   probes_.start();
@@ -202,7 +198,7 @@ Status Agent::start() {
 
 void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
                           const HealthTransition* transition) {
-  if (result && hooks.probe) hooks.probe(vip.config.name, server.config.name, *result);
+  if (result) tell([&](AgentObserver& o) { o.probeResult(vip.config.name, server.config.name, *result); });
   const bool had_verdict = server.had_verdict;
   server.had_verdict = had_verdict || judged(server);
   if (!transition) return reportInitialRoutesIfComplete();  // (a probe's result without a transition)
@@ -247,8 +243,9 @@ void Agent::recordTransition(Vip& vip, Server& server, const HealthTransition& t
   server.since_unix_ms = clock_.unixMs();
   server.last_change = transition.reason;
   ++server.transitions;
-  if (hooks.server_transition)
-    hooks.server_transition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
+  tell([&](AgentObserver& o) {
+    o.serverTransition(vip.config.name, server.config.name, transition.to == HealthState::kUp);
+  });
   logInfo("vip " + vip.config.name + " server " + server.config.name + " " + toString(transition.from) +
           " -> " + toString(transition.to) + ": " + transition.reason);
 }
@@ -291,7 +288,7 @@ void Agent::decide(Vip& vip, const std::string& why) {
     vip.since_unix_ms = clock_.unixMs();
     vip.last_change = (why.empty() ? "" : why + "; ") + vip.decision.summary();
     ++vip.transitions;
-    if (hooks.vip_transition) hooks.vip_transition(vip.config.name, state);
+    tell([&](AgentObserver& o) { o.vipTransition(vip.config.name, state); });
   }
 }
 
@@ -334,18 +331,18 @@ void Agent::reconcile() {
   if (reconciler_.needsResync()) {
     if (Status s = reconciler_.resync(); !s.isOk()) {
       logError("reading the dataplane: " + s.message);
-      if (hooks.dataplane_error) hooks.dataplane_error("read");
+      tell([](AgentObserver& o) { o.dataplaneError("read"); });
       return scheduleRetry();
     }
   }
   auto outcome = reconciler_.reconcile([this](const RouteOp& op) { logApplied(op); });
   for (const auto& f : outcome.failed) {
     logError(std::string("cannot ") + toString(f.op.kind) + " route " + f.op.route.prefix.str() + ": " +
-             f.status.message + " (retrying in " + std::to_string(backoff_.count()) + " ms)");
-    if (hooks.dataplane_error) hooks.dataplane_error(toString(f.op.kind));
+             f.status.message + " (retrying in " + std::to_string(backoff_.delay().count()) + " ms)");
+    tell([&](AgentObserver& o) { o.dataplaneError(toString(f.op.kind)); });
   }
   if (!outcome.failed.empty()) return scheduleRetry();
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   retry_timer_.cancel();
   reportInitialRoutesIfComplete();
 }
@@ -362,13 +359,13 @@ void Agent::reportInitialRoutesIfComplete() {
   initial_routes_reported_ = true;
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
-  if (onInitialRoutesComplete) onInitialRoutesComplete();
+  tell([](AgentObserver& o) { o.initialRoutesComplete(); });
 }
 
 void Agent::scheduleRetry() {
-  retry_timer_.arm(backoff_);
-  retry_at_ = clock_.now() + backoff_;
-  backoff_ = std::min(backoff_ * 2, kMaxRetry);
+  retry_timer_.arm(backoff_.delay());
+  retry_at_ = clock_.now() + backoff_.delay();
+  backoff_.grow();
 }
 
 void Agent::onExternalChange(const char* why) {
@@ -377,7 +374,7 @@ void Agent::onExternalChange(const char* why) {
   // A change is news (a link came back, a route was deleted): act on it soon even in the middle of a long
   // backoff, and start the backoff over. A burst of changes keeps the earlier deadline, so it cannot
   // postpone the resync indefinitely.
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   const auto soon = clock_.now() + kExternalChangeDelay;
   if (!retry_timer_.armed() || retry_at_ > soon) {
     retry_timer_.arm(kExternalChangeDelay);
@@ -407,14 +404,17 @@ bool Agent::withdrawAll() {
 
 // ---- reload -----------------------------------------------------------------------------------------------
 
-std::string Agent::reloadBlocker(const AgentConfig& next) const {
+Status Agent::reloadBlocker(const AgentConfig& next) const {
   if (next.dataplane != config_.dataplane || next.kernel != config_.kernel || next.zebra != config_.zebra)
-    return "the dataplane section changed; that needs a restart of anycastd (with --keep-routes to keep "
-           "the VIPs announced meanwhile)";
+    return Status::fail(
+        EINVAL,
+        "the dataplane section changed; that needs a restart of anycastd (with --keep-routes to "
+        "keep the VIPs announced meanwhile)");
   if (next.control_socket != config_.control_socket || next.control_group != config_.control_group)
-    return "control_socket or control_group changed; that needs a restart of anycastd";
-  if (next.state_file != config_.state_file) return "state_file changed; that needs a restart of anycastd";
-  return "";
+    return Status::fail(EINVAL, "control_socket or control_group changed; that needs a restart of anycastd");
+  if (next.state_file != config_.state_file)
+    return Status::fail(EINVAL, "state_file changed; that needs a restart of anycastd");
+  return Status::ok();
 }
 
 ReloadSummary Agent::reload(AgentConfig next) {
@@ -474,35 +474,35 @@ ReloadSummary Agent::reload(AgentConfig next) {
     const VipConfig& vc = old[o]->config;
     summary.removed.push_back(vc.name);
     logInfo("reload: vip " + vc.name + " removed: withdrawing it");
-    if (hooks.vip_removed) hooks.vip_removed(vc.name);
+    tell([&](AgentObserver& o) { o.vipRemoved(vc.name); });
   }
   old.clear();  // releases the subscriptions of removed VIPs (after the new config holds its own)
   config_ = std::move(next);
   indexVips();
   for (const IpPrefix& prefix : plan.withdraw) reconciler_.setDesired(prefix, std::nullopt);
   reconcile();
-  if (onDrainsChanged) onDrainsChanged();  // drains of removed VIPs or servers are gone
+  tell([](AgentObserver& o) { o.drainsChanged(); });  // drains of removed VIPs or servers are gone
   return summary;
 }
 
 // ---- drains -----------------------------------------------------------------------------------------------
 
-std::string Agent::setDrain(const std::string& vip_name, const std::string& server_name,
-                            std::optional<DrainInfo> drain) {
+Status Agent::setDrain(const std::string& vip_name, const std::string& server_name,
+                       std::optional<DrainInfo> drain) {
   Vip* vip = findVip(vip_name);
-  if (!vip) return "no vip named '" + vip_name + "' (anycastctl show vips lists them)";
+  if (!vip) return Status::fail(ENOENT, "no vip named '" + vip_name + "' (anycastctl show vips lists them)");
   std::optional<DrainInfo>* slot = &vip->drain;
   std::string what = "vip " + vip_name;
   if (!server_name.empty()) {
     auto s = std::find_if(vip->servers.begin(), vip->servers.end(),
                           [&](const auto& sp) { return sp->config.name == server_name; });
     if (s == vip->servers.end())
-      return "vip '" + vip_name + "' has no server named '" + server_name + "' (anycastctl show vip " +
-             vip_name + " lists them)";
+      return Status::fail(ENOENT, "vip '" + vip_name + "' has no server named '" + server_name +
+                                      "' (anycastctl show vip " + vip_name + " lists them)");
     slot = &(*s)->drain;
     what += " server " + server_name;
   }
-  if (!drain && !slot->has_value()) return what + " is not drained";
+  if (!drain && !slot->has_value()) return Status::fail(EINVAL, what + " is not drained");
   const bool was = slot->has_value();
   *slot = drain;
   if (drain)
@@ -511,8 +511,8 @@ std::string Agent::setDrain(const std::string& vip_name, const std::string& serv
     logInfo(what + " undrained");
   decide(*vip, what + (drain ? " drained " + describeDrain(*drain) : " undrained"));
   reconcile();
-  if (onDrainsChanged) onDrainsChanged();
-  return "";
+  tell([](AgentObserver& o) { o.drainsChanged(); });
+  return Status::ok();
 }
 
 std::vector<DrainRecord> Agent::drains() const {

@@ -6,7 +6,8 @@
 // exponential backoff until the desired state holds. It also applies the runtime operations of the control
 // API: drains, and a reload that changes only what the new config changes.
 //
-// Owns the probe registry, timers and runtime state; borrows the event loop and the dataplane. Event-loop
+// Owns the probe registry, timers and runtime state; borrows the event loop, the dataplane (it observes
+// the dataplane's reports from start() to its destructor) and the AgentObservers it reports to. Event-loop
 // thread only. Logs one line per state change. Servers leave at once, without waiting for probes, when the
 // dataplane reports their next hop unreachable (link down, neighbour failed); each VIP's announcements are
 // dampened against flapping (dampening.h); a recovered server's weight ramps up (slow_start.h); both with the
@@ -38,6 +39,7 @@
 #include "agent/probes/exec_runner.h"
 #include "agent/probes/probe_registry.h"
 #include "agent/probes/prober.h"
+#include "lib/backoff.h"
 #include "lib/clock.h"
 #include "lib/event_loop.h"
 #include "platform/dataplane.h"
@@ -55,13 +57,23 @@ struct ReloadSummary {
   std::vector<std::string> added, removed, changed, unchanged;  // VIP names
 };
 
-// What the agent reports besides its log (metrics). Every hook may be left empty.
-struct AgentHooks {
-  std::function<void(const std::string& vip, const std::string& server, const ProbeResult&)> probe;
-  std::function<void(const std::string& vip, const std::string& server, bool up)> server_transition;
-  std::function<void(const std::string& vip, VipState state)> vip_transition;
-  std::function<void(const char* op)> dataplane_error;  // "add", "replace", "remove", "read"
-  std::function<void(const std::string& vip)> vip_removed;
+// What the agent reports besides its log, to the parts that follow it (metrics, the state file, systemd
+// readiness). Every method does nothing unless overridden; all are called on the event-loop thread.
+class AgentObserver {
+ public:
+  virtual void probeResult(const std::string& vip, const std::string& server, const ProbeResult& result) {}
+  virtual void serverTransition(const std::string& vip, const std::string& server, bool up) {}
+  virtual void vipTransition(const std::string& vip, VipState state) {}
+  virtual void dataplaneError(const char* op) {}  // "add", "replace", "remove", "read"
+  virtual void vipRemoved(const std::string& vip) {}
+  // After every drain change, so that the owner can persist drains().
+  virtual void drainsChanged() {}
+  // Once, when every server has its first verdict and the dataplane holds the routes that follow (systemd
+  // readiness).
+  virtual void initialRoutesComplete() {}
+
+ protected:
+  ~AgentObserver() = default;
 };
 
 // What the agent uses besides the loop and the dataplane; each left empty means the real one. Tests pass a
@@ -82,7 +94,8 @@ class Agent {
   void restoreDrains(const std::vector<DrainRecord>& drains);
 
   // Adopts what the dataplane holds (servers found in an adopted route start up), removes routes of the
-  // agent's that the config no longer has, and starts probing. Fails only if the dataplane cannot be read.
+  // agent's that the config no longer has, starts probing and takes the dataplane's reports
+  // (Dataplane::start). Fails only if the dataplane cannot be read or started.
   Status start();
 
   // Applies the transitions still waiting for the end of the event loop's turn (reconcileSoon), at once.
@@ -97,28 +110,26 @@ class Agent {
   // True once the dataplane holds exactly the desired routes.
   bool converged() const { return reconciler_.converged(); }
 
-  // Why `next` cannot replace the running config without a restart ("" if it can): a different dataplane
-  // section, control socket or group, or state file.
-  std::string reloadBlocker(const AgentConfig& next) const;
-  // Applies `next` (reloadBlocker must be empty): added VIPs start checking, removed VIPs are withdrawn,
+  // Whether `next` can replace the running config without a restart: ok if it can, else an error saying
+  // why (a different dataplane section, control socket or group, or state file).
+  Status reloadBlocker(const AgentConfig& next) const;
+  // Applies `next` (reloadBlocker must be ok): added VIPs start checking, removed VIPs are withdrawn,
   // changed VIPs keep the health of servers whose name and address stay, unchanged VIPs are untouched.
   ReloadSummary reload(AgentConfig next);
 
   // Drains (drain set) or undrains (drain empty) a VIP, or one of its servers when `server` is not empty.
-  // Returns "" or an error for the operator (unknown VIP or server, nothing to undrain).
-  std::string setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
+  // Returns ok or an error for the operator (unknown VIP or server, nothing to undrain).
+  Status setDrain(const std::string& vip, const std::string& server, std::optional<DrainInfo> drain);
   std::vector<DrainRecord> drains() const;
-  // Called after every drain change, so that the owner can persist drains().
-  std::function<void()> onDrainsChanged;
-  // Called once, when every server has its first verdict and the dataplane holds the routes that follow
-  // (systemd readiness).
-  std::function<void()> onInitialRoutesComplete;
+
+  // Reports to `observer` from now on, until removeObserver (which its owner calls before it goes away).
+  void addObserver(AgentObserver& observer) { observers_.push_back(&observer); }
+  void removeObserver(AgentObserver& observer) { std::erase(observers_, &observer); }
 
   std::vector<VipSnapshot> snapshot() const;
   // Probes running: one per unique (server address, check), and per VIP for exec checks.
   size_t probes() const { return probes_.probes(); }
   const AgentConfig& config() const { return config_; }
-  AgentHooks hooks;
 
  private:
   struct Server {
@@ -196,8 +207,23 @@ class Agent {
   Timer retry_timer_;
   Timer reconcile_soon_;                            // armed by reconcileSoon()
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
-  std::chrono::milliseconds backoff_;
-  std::unique_ptr<ReadWatch> dataplane_events_;
+  Backoff backoff_;
+  // What the dataplane reports (start() to the destructor) goes to onExternalChange and
+  // onNexthopsUnreachable; a private adapter, so the Agent's interface stays its own.
+  struct DataplaneEvents : DataplaneObserver {
+    explicit DataplaneEvents(Agent& a) : agent(a) {}
+    void externalChange(const char* why) override { agent.onExternalChange(why); }
+    void nexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) override {
+      agent.onNexthopsUnreachable(gateways, why);
+    }
+    Agent& agent;
+  };
+  DataplaneEvents dataplane_events_{*this};
+  std::vector<AgentObserver*> observers_;
+  template <typename F>
+  void tell(F report) const {
+    for (AgentObserver* o : observers_) report(*o);
+  }
   bool initial_routes_reported_ = false;
   bool batching_ = false;  // forced transitions in progress: reconcile once at the end
   bool batch_changed_ = false;

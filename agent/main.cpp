@@ -17,14 +17,38 @@
 #include "agent/systemd_notify.h"
 #include "lib/event_loop.h"
 #include "lib/log.h"
+#include "lib/version.h"
 #include "platform/kernel/kernel_dataplane.h"
 #include "platform/zebra/zebra_dataplane.h"
 
-#ifndef ANYCASTD_VERSION
-#define ANYCASTD_VERSION "0.1.0"
-#endif
-
 namespace {
+
+// What main does when the agent reports: persists the drains to the state file, and tells systemd that the
+// daemon is ready once the initial routes are complete. Observes the agent for its own lifetime.
+class StartupObserver : public anycastd::AgentObserver {
+ public:
+  StartupObserver(anycastd::Agent& agent, anycastd::SystemdNotifier& systemd, std::string state_file,
+                  size_t vips)
+      : agent_(agent), systemd_(systemd), state_file_(std::move(state_file)), vips_(vips) {
+    agent_.addObserver(*this);
+  }
+  ~StartupObserver() { agent_.removeObserver(*this); }
+
+  void drainsChanged() override {
+    if (anycastd::Status s = anycastd::saveStateFile(state_file_, agent_.drains()); !s.isOk())
+      anycastd::logError("cannot save the drains (they are in force but will not survive a restart): " +
+                         s.message);
+  }
+  void initialRoutesComplete() override {
+    systemd_.ready(std::to_string(vips_) + " vips, initial routes complete");
+  }
+
+ private:
+  anycastd::Agent& agent_;
+  anycastd::SystemdNotifier& systemd_;
+  const std::string state_file_;
+  const size_t vips_;
+};
 
 const char kUsage[] =
     "Usage: anycastd --config FILE [--keep-routes]\n"
@@ -116,10 +140,7 @@ int main(int argc, char** argv) {
     StateLoad state = loadStateFile(state_file);
     for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
     agent.restoreDrains(state.drains);
-    agent.onDrainsChanged = [&agent, state_file] {
-      if (Status s = saveStateFile(state_file, agent.drains()); !s.isOk())
-        logError("cannot save the drains (they are in force but will not survive a restart): " + s.message);
-    };
+    StartupObserver observer(agent, systemd, state_file, loaded.config->vips.size());
     const bool zebra_mode = loaded.config->dataplane == DataplaneKind::kZebra;
     ControlHandler control(agent, config_path, zebra_mode ? "zebra" : "kernel");
     ControlServer control_server(loop, loaded.config->control_socket, loaded.config->control_group,
@@ -131,9 +152,6 @@ int main(int argc, char** argv) {
       zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
     AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
                              loaded.config->metrics_listen, zebra_connected);
-    agent.onInitialRoutesComplete = [&systemd, &loaded] {
-      systemd.ready(std::to_string(loaded.config->vips.size()) + " vips, initial routes complete");
-    };
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
       systemd.stopping();

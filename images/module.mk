@@ -8,7 +8,7 @@
 #   DEB_BINARIES += $(BUILD)/anycastctl:/usr/bin/anycastctl
 # DEB_FILES: "SOURCE:PATH_IN_PACKAGE:MODE" per other file. A built anycastctl and the bash completion are
 # picked up here too when they exist, so the package has them whichever order the branches land in.
-DEB_VERSION ?= $(shell sed -n 's/^\#define ANYCASTD_VERSION "\(.*\)"/\1/p' agent/main.cpp)-1
+DEB_VERSION ?= $(shell sed -n 's/^\#define ANYCASTD_VERSION "\(.*\)"/\1/p' lib/version.h)-1
 DEB_ARCH ?= $(if $(CROSS_COMPILE),$(shell dpkg-architecture -qDEB_HOST_ARCH -t$(patsubst %-,%,$(CROSS_COMPILE)) 2>/dev/null),$(shell dpkg --print-architecture))
 DEB_FILE := $(BUILD)/anycastd_$(DEB_VERSION)_$(DEB_ARCH).deb
 STRIP ?= $(CROSS_COMPILE)strip

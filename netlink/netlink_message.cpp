@@ -63,10 +63,6 @@ Bytes toBytes(nl_msg* msg) {
   return Bytes(p, p + h->nlmsg_len);
 }
 
-std::string errnoText(int error) {
-  return std::string(strerror(error)) + " (errno " + std::to_string(error) + ")";
-}
-
 bool ParsedMessage::parse(const uint8_t* data, size_t len, size_t family_header_len, std::string* error) {
   if (!data || len < NLMSG_HDRLEN) {
     *error = "truncated netlink header (" + std::to_string(len) + " bytes)";

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "lib/posix.h"
+
 namespace anycastd::nl {
 
 using Bytes = std::vector<uint8_t>;
@@ -28,9 +30,6 @@ NlMsgPtr newMessage(uint16_t type, uint16_t flags, size_t capacity);
 
 // The raw bytes of `msg` (nlmsg_len of them); empty if msg is null.
 Bytes toBytes(nl_msg* msg);
-
-// "Network is unreachable (errno 101)".
-std::string errnoText(int error);
 
 // A received netlink message copied into 8-byte-aligned storage and checked: at least one header, a
 // consistent nlmsg_len, room for a family header of `family_header_len` bytes.

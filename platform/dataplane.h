@@ -1,22 +1,50 @@
 // Dataplane: the narrow interface through which the agent owns VIP routes. Kernel mode implements it with
 // netlink (platform/kernel/kernel_dataplane.h), zebra mode with the zebra API
-// (platform/zebra/zebra_dataplane.h). Business logic never touches libnl or a socket. Called only from the
-// agent's event-loop thread; errors come back as Status (never exceptions) and the caller retries.
+// (platform/zebra/zebra_dataplane.h). Business logic never touches libnl or a socket. What the dataplane
+// learns by itself (changes made behind the agent's back, next hops that became unreachable) it reports to
+// one DataplaneObserver given to start(); each back-end watches its own fds on the loop. Called only from
+// the agent's event-loop thread; errors come back as Status (never exceptions) and the caller retries.
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <vector>
 
+#include "lib/event_loop.h"
 #include "lib/ip_address.h"
 #include "lib/status.h"
 #include "platform/route.h"
 
 namespace anycastd {
 
+// What a dataplane reports to its owner, on the event-loop thread, between start() and stop().
+class DataplaneObserver {
+ public:
+  // The dataplane saw a change made by someone else that may have broken the programmed state (a nexthop
+  // object deleted with its link, a route deleted by hand): the agent then resynchronises.
+  virtual void externalChange(const char* why) = 0;
+
+  // Some of the routes' next hops cannot be reached now, before any probe could tell: kernel mode reports
+  // the gateways on a link that went down or lost carrier ("link eth-s2 down") and gateways whose neighbour
+  // entry the kernel failed to resolve ("neighbour 192.0.2.6 failed"); zebra mode watches the same events
+  // (platform/zebra/gateway_monitor.h). The agent then takes the matching servers down at once (they come
+  // back after `rise` passing probes).
+  virtual void nexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) = 0;
+
+ protected:
+  ~DataplaneObserver() = default;
+};
+
 class Dataplane {
  public:
   virtual ~Dataplane() = default;
+
+  // Starts reporting to `observer`: the back-end registers the watches of its notification fds on `loop`
+  // (kernel mode: its netlink event socket; zebra mode: its gateway monitor). Until stop(), the observer
+  // must stay alive. Called once by the owner, after the start-up adoption; start() after stop() resumes.
+  virtual Status start(EventLoop& loop, DataplaneObserver& observer) { return Status::ok(); }
+  // Stops reporting: drops the watches and forgets the observer (the observer's owner calls it before the
+  // observer goes away).
+  virtual void stop() {}
 
   // Reads the routes this agent owns (its protocol, its table) as the dataplane holds them now, and
   // refreshes the dataplane's own bookkeeping (object IDs) from it. Used for start-up adoption and resync.
@@ -32,11 +60,6 @@ class Dataplane {
   // left by a crash in the middle of an update.
   virtual Status removeOrphans() = 0;
 
-  // An fd the event loop watches for readability (-1: none); processEvents() is then called. Used for the
-  // dataplane's notifications (netlink events in kernel mode).
-  virtual int eventFd() const { return -1; }
-  virtual void processEvents() {}
-
   // The agent has withdrawn every VIP and is about to exit: make that final within `budget` (zebra mode:
   // wait until zebra confirms the removals, which a closing connection could otherwise lose, and tell it to
   // keep nothing for this client). Returns false if the dataplane did not confirm everything.
@@ -50,19 +73,6 @@ class Dataplane {
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that
   // the routes are complete, so zebra drops what a previous run left and this one did not re-add.
   virtual void initialRoutesComplete() {}
-
-  // Called (on the event-loop thread) when the dataplane sees a change made by someone else that may have
-  // broken the programmed state (a nexthop object deleted with its link, a route deleted by hand): the agent
-  // then resynchronises. Set once by the owner.
-  std::function<void(const char* why)> onExternalChange;
-
-  // Called (on the event-loop thread) when the dataplane learns that some of its routes' next hops cannot be
-  // reached now, before any probe could tell: kernel mode reports the gateways on a link that went down or
-  // lost carrier ("link eth-s2 down") and gateways whose neighbour entry the kernel failed to resolve
-  // ("neighbour 192.0.2.6 failed"); zebra mode watches the same events (platform/zebra/gateway_monitor.h).
-  // The agent then takes the matching servers down at once (they come back after `rise` passing probes). Set
-  // once by the owner.
-  std::function<void(const std::vector<IpAddress>& gateways, const char* why)> onNexthopsUnreachable;
 };
 
 }  // namespace anycastd

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/config/proto_error_collector.h"
 #include "lib/dns_name.h"
 #include "lib/listen_address.h"
 #include "proto/config.pb.h"
@@ -19,18 +20,6 @@ namespace {
 
 namespace pb = google::protobuf;
 using Tree = pb::TextFormat::ParseInfoTree;
-
-class Collector : public pb::io::ErrorCollector {
- public:
-  Collector(const std::string& file, std::vector<ConfigError>& errors) : file_(file), errors_(errors) {}
-  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
-    errors_.push_back({file_, line + 1, column + 1, message});
-  }
-
- private:
-  const std::string& file_;
-  std::vector<ConfigError>& errors_;
-};
 
 // Validates one message at a time; knows where each field was written through the parse tree.
 class Validator {
@@ -522,7 +511,7 @@ ConfigResult parseConfig(const std::string& text, const std::string& file, const
   ConfigResult result;
   config::Config msg;
   Tree tree;
-  Collector collector(file, result.errors);
+  ProtoErrorCollector collector(file, result.errors);
   pb::TextFormat::Parser parser;
   parser.RecordErrorsTo(&collector);
   parser.WriteLocationsTo(&tree);

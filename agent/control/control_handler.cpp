@@ -6,11 +6,8 @@
 
 #include "agent/config/config_loader.h"
 #include "lib/log.h"
+#include "lib/version.h"
 #include "lib/wall_clock.h"
-
-#ifndef ANYCASTD_VERSION
-#define ANYCASTD_VERSION "0.1.0"
-#endif
 
 namespace anycastd {
 namespace {
@@ -139,8 +136,7 @@ control::Response ControlHandler::drain(const control::DrainRequest& request, co
   if (request.vip().empty()) return failure("which vip? (drain vip NAME, drain server VIP SERVER)");
   std::optional<DrainInfo> info;
   if (on) info = DrainInfo{user, nowUnixMs(), request.reason()};
-  if (std::string err = agent_.setDrain(request.vip(), request.server(), info); !err.empty())
-    return failure(err);
+  if (Status s = agent_.setDrain(request.vip(), request.server(), info); !s.isOk()) return failure(s.message);
   return show(request.vip());
 }
 
@@ -153,9 +149,9 @@ control::Response ControlHandler::reload() {
     logError(text);
     return failure(text);
   }
-  if (std::string why = agent_.reloadBlocker(*loaded.config); !why.empty()) {
-    logError("reload refused, the running config stays in force: " + why);
-    return failure("reload refused, the running config stays in force: " + why);
+  if (Status s = agent_.reloadBlocker(*loaded.config); !s.isOk()) {
+    logError("reload refused, the running config stays in force: " + s.message);
+    return failure("reload refused, the running config stays in force: " + s.message);
   }
   ReloadSummary s = agent_.reload(std::move(*loaded.config));
   config_text_ = std::move(text_read);  // what was parsed: the file may have changed since

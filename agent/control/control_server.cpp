@@ -14,6 +14,7 @@
 
 #include "agent/control/control_framing.h"
 #include "lib/log.h"
+#include "lib/posix.h"
 
 namespace anycastd {
 namespace {
@@ -21,10 +22,6 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 constexpr int kAcceptsPerWakeup = 16;
 constexpr std::chrono::milliseconds kAcceptPause{1000};
-
-std::string errnoText(int err) {
-  return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
-}
 
 [[noreturn]] void fail(const std::string& path, const std::string& what, int err) {
   throw std::runtime_error("control socket " + path + ": " + what + ": " + errnoText(err));
@@ -55,11 +52,7 @@ void makeParentDirs(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return;
   std::string dir = path.substr(0, slash);
-  for (size_t pos = 1; pos != std::string::npos;) {
-    pos = dir.find('/', pos + 1);
-    std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) fail(path, "cannot create " + prefix, errno);
-  }
+  if (Status s = makeDirs(dir); !s.isOk()) fail(path, "cannot create " + s.message, s.error);
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) fail(path, "cannot use directory " + dir, errno);
   if (!S_ISDIR(st.st_mode)) fail(path, dir + " is not a directory", ENOTDIR);
@@ -191,25 +184,22 @@ class ControlServer::Connection {
   }
 
   void flush() {
-    while (out_offset_ < out_.size()) {
-      ssize_t n = ::send(fd_, out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
-      if (n > 0) {
-        out_offset_ += static_cast<size_t>(n);
-        last_active_ = std::chrono::steady_clock::now();
-        continue;
+    const SendResult r = sendNonBlocking(fd_, out_.data() + out_offset_, out_.size() - out_offset_);
+    out_offset_ += r.sent;
+    if (r.sent > 0) last_active_ = std::chrono::steady_clock::now();
+    if (r.wouldBlock()) {
+      // Drop what was written, so that a client reading slowly but forever keeps the buffer bounded.
+      if (out_offset_ > kReadChunk && out_offset_ * 2 > out_.size()) {
+        out_.erase(0, out_offset_);
+        out_offset_ = 0;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        // Drop what was written, so that a client reading slowly but forever keeps the buffer bounded.
-        if (out_offset_ > kReadChunk && out_offset_ * 2 > out_.size()) {
-          out_.erase(0, out_offset_);
-          out_offset_ = 0;
-        }
-        if (!writing_) write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
-        writing_ = true;
-        return;
-      }
-      if (errno != EPIPE && errno != ECONNRESET) logWarning(who() + ": write failed: " + errnoText(errno));
+      if (!writing_) write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
+      writing_ = true;
+      return;
+    }
+    if (r.error != 0) {
+      if (r.error != EPIPE && r.error != ECONNRESET)
+        logWarning(who() + ": write failed: " + errnoText(r.error));
       return server_.closeConnection(this);
     }
     out_.clear();

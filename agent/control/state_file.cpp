@@ -11,35 +11,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/config/proto_error_collector.h"
+#include "lib/posix.h"
 #include "proto/state.pb.h"
 
 namespace anycastd {
-namespace {
-
-class Collector : public google::protobuf::io::ErrorCollector {
- public:
-  Collector(const std::string& file, std::vector<std::string>& errors) : file_(file), errors_(errors) {}
-  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    errors_.push_back(file_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-                      message);
-  }
-
- private:
-  const std::string& file_;
-  std::vector<std::string>& errors_;
-};
-
-Status makeDirs(const std::string& dir) {
-  if (dir.empty()) return Status::ok();
-  struct stat st;
-  if (::stat(dir.c_str(), &st) == 0) return Status::ok();
-  if (Status s = makeDirs(dir.substr(0, dir.rfind('/'))); !s.isOk()) return s;
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return Status::fail(errno, "mkdir " + dir + ": " + std::strerror(errno));
-  return Status::ok();
-}
-
-}  // namespace
 
 StateLoad loadStateFile(const std::string& path) {
   StateLoad out;
@@ -52,9 +28,12 @@ StateLoad loadStateFile(const std::string& path) {
   buf << in.rdbuf();
   state::State st;
   google::protobuf::TextFormat::Parser parser;
-  Collector collector(path, out.errors);
+  std::vector<ConfigError> parse_errors;
+  ProtoErrorCollector collector(path, parse_errors);
   parser.RecordErrorsTo(&collector);
-  if (!parser.ParseFromString(buf.str(), &st)) {
+  const bool parsed = parser.ParseFromString(buf.str(), &st);
+  for (const ConfigError& e : parse_errors) out.errors.push_back(e.str());
+  if (!parsed) {
     if (out.errors.empty()) out.errors.push_back(path + ": cannot parse the state file");
     return out;
   }
@@ -83,7 +62,8 @@ Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& dr
   std::string body;
   google::protobuf::TextFormat::PrintToString(st, &body);
   text += body;
-  if (Status s = makeDirs(path.substr(0, path.rfind('/'))); !s.isOk()) return s;
+  if (Status s = makeDirs(path.substr(0, path.rfind('/'))); !s.isOk())
+    return Status::fail(s.error, "mkdir " + s.message + ": " + std::strerror(s.error));
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::fail(errno, "open " + tmp + ": " + std::strerror(errno));

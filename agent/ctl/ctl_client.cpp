@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "agent/control/control_framing.h"
+#include "lib/posix.h"
 
 namespace anycastd::ctl {
 namespace {
@@ -98,16 +99,16 @@ std::optional<control::Response> callDaemon(const std::string& socket_path, cons
 
   std::string out = encodeFrame(request.SerializeAsString());
   for (size_t off = 0; off < out.size();) {
-    ssize_t n = ::send(fd.get(), out.data() + off, out.size() - off, MSG_NOSIGNAL);
-    if (n > 0) {
-      off += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      if (!waitFor(fd.get(), POLLOUT, deadline)) {
-        error = timeout_text;
-        return std::nullopt;
-      }
-    } else {
-      error = "lost the connection to anycastd on " + socket_path + " while sending: " + std::strerror(errno);
+    const SendResult sent = sendNonBlocking(fd.get(), out.data() + off, out.size() - off);
+    off += sent.sent;
+    if (sent.error == 0) break;
+    if (!sent.wouldBlock()) {
+      error = "lost the connection to anycastd on " + socket_path +
+              " while sending: " + std::strerror(sent.error);
+      return std::nullopt;
+    }
+    if (!waitFor(fd.get(), POLLOUT, deadline)) {
+      error = timeout_text;
       return std::nullopt;
     }
   }

@@ -9,11 +9,8 @@
 #include "agent/config/config_loader.h"
 #include "agent/ctl/ctl_client.h"
 #include "agent/ctl/ctl_render.h"
+#include "lib/version.h"
 #include "lib/wall_clock.h"
-
-#ifndef ANYCASTD_VERSION
-#define ANYCASTD_VERSION "0.1.0"
-#endif
 
 namespace anycastd {
 namespace {

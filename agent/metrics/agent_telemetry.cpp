@@ -6,20 +6,32 @@ AgentTelemetry::AgentTelemetry(EventLoop& loop, Agent& agent, const std::string&
                                const std::string& dataplane, const std::string& listen,
                                std::function<bool()> zebra_connected)
     : agent_(agent), dataplane_(dataplane), zebra_connected_(std::move(zebra_connected)), metrics_(version) {
-  agent_.hooks.probe = [this](const std::string& vip, const std::string& server, const ProbeResult& r) {
-    metrics_.onProbe(vip, server, std::chrono::duration<double>(r.duration).count(), r.ok, r.detail);
-  };
-  agent_.hooks.server_transition = [this](const std::string& vip, const std::string& server, bool) {
-    metrics_.onServerTransition(vip, server);
-  };
-  agent_.hooks.vip_transition = [this](const std::string& vip, VipState) { metrics_.onVipTransition(vip); };
-  agent_.hooks.dataplane_error = [this](const char* op) { metrics_.onDataplaneError(dataplane_, op); };
-  agent_.hooks.vip_removed = [this](const std::string& vip) { metrics_.removeVip(vip); };
   if (!listen.empty()) server_ = std::make_unique<MetricsServer>(loop, listen, [this] { return render(); });
+  agent_.addObserver(*this);
 }
 
 AgentTelemetry::~AgentTelemetry() {
-  agent_.hooks = AgentHooks{};
+  agent_.removeObserver(*this);
+}
+
+void AgentTelemetry::probeResult(const std::string& vip, const std::string& server, const ProbeResult& r) {
+  metrics_.onProbe(vip, server, std::chrono::duration<double>(r.duration).count(), r.ok, r.detail);
+}
+
+void AgentTelemetry::serverTransition(const std::string& vip, const std::string& server, bool) {
+  metrics_.onServerTransition(vip, server);
+}
+
+void AgentTelemetry::vipTransition(const std::string& vip, VipState) {
+  metrics_.onVipTransition(vip);
+}
+
+void AgentTelemetry::dataplaneError(const char* op) {
+  metrics_.onDataplaneError(dataplane_, op);
+}
+
+void AgentTelemetry::vipRemoved(const std::string& vip) {
+  metrics_.removeVip(vip);
 }
 
 std::string AgentTelemetry::render() {

@@ -11,6 +11,7 @@
 
 #include "agent/metrics/http_request.h"
 #include "lib/log.h"
+#include "lib/posix.h"
 
 namespace anycastd {
 namespace {
@@ -19,10 +20,6 @@ constexpr char kMetricsPath[] = "/metrics";
 constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 constexpr int kAcceptsPerWakeup = 16;
 constexpr std::chrono::milliseconds kAcceptPause{1000};
-
-std::string errnoText(int err) {
-  return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
-}
 
 const char* reasonPhrase(int status) {
   switch (status) {
@@ -217,12 +214,10 @@ void MetricsServer::respond(Client& client, int status, bool head_only) {
 }
 
 void MetricsServer::writeResponse(Client& client) {
-  while (client.sent < client.out.size()) {
-    const ssize_t n =
-        send(client.fd, client.out.data() + client.sent, client.out.size() - client.sent, MSG_NOSIGNAL);
-    if (n < 0) return transient(errno) ? watch(client, true) : close(client);
-    client.sent += static_cast<size_t>(n);
-  }
+  const SendResult r =
+      sendNonBlocking(client.fd, client.out.data() + client.sent, client.out.size() - client.sent);
+  client.sent += r.sent;
+  if (r.error != 0) return r.wouldBlock() ? watch(client, true) : close(client);
   ++responses_;
   // Half-close and read until the client closes: closing with unread request bytes would send a reset that
   // can destroy the response before the client has read it.

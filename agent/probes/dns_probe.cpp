@@ -35,18 +35,18 @@ void DnsProbe::start(Done done) {
   connected_ = !tcp;
 
   fd_ = socket(address_.afFamily(), (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return finish(false, "socket: " + errnoText(errno));
+  if (fd_ < 0) return finish(false, "socket: " + errnoReason(errno));
   if (tcp) {
     linger lin{1, 0};
     setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
   }
-  if (std::string error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
+  if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, check_.port, &ss);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS)
-    return finish(false, errnoText(errno));
+    return finish(false, errnoReason(errno));
   if (!tcp) {
-    if (send(fd_, out_.data(), out_.size(), 0) < 0) return finish(false, "send: " + errnoText(errno));
+    if (send(fd_, out_.data(), out_.size(), 0) < 0) return finish(false, "send: " + errnoReason(errno));
     sent_ = out_.size();
     return watch_.watch(fd_, false, std::chrono::milliseconds(0));
   }
@@ -68,7 +68,7 @@ void DnsProbe::onSocket() {
     while (true) {
       const ssize_t n = recv(fd_, buf, sizeof buf, 0);
       if (n < 0 && errno == EAGAIN) return watch_.watch(fd_, false, std::chrono::milliseconds(0));
-      if (n < 0) return finish(false, errnoText(errno));
+      if (n < 0) return finish(false, errnoReason(errno));
       // A datagram with another ID (a late answer to an earlier probe) is not ours: keep waiting.
       if (n >= 2 && (buf[0] << 8 | buf[1]) != expect_.id) continue;
       return judge(std::vector<uint8_t>(buf, buf + n));
@@ -78,20 +78,20 @@ void DnsProbe::onSocket() {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return finish(false, errnoText(err));
+    if (err != 0) return finish(false, errnoReason(err));
     connected_ = true;
   }
   while (sent_ < out_.size()) {
     const ssize_t n = send(fd_, out_.data() + sent_, out_.size() - sent_, MSG_NOSIGNAL);
     if (n < 0 && errno == EAGAIN) return watch_.watch(fd_, true, std::chrono::milliseconds(0));
-    if (n < 0) return finish(false, "send: " + errnoText(errno));
+    if (n < 0) return finish(false, "send: " + errnoReason(errno));
     sent_ += static_cast<size_t>(n);
   }
   while (true) {
     uint8_t buf[4096];
     const ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n < 0 && errno == EAGAIN) return watch_.watch(fd_, false, std::chrono::milliseconds(0));
-    if (n < 0) return finish(false, "recv: " + errnoText(errno));
+    if (n < 0) return finish(false, "recv: " + errnoReason(errno));
     if (n == 0)
       return finish(false, in_.size() < 2 ? "connection closed without a response"
                                           : "truncated response (connection closed)");

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lib/posix.h"
+
 extern char** environ;
 
 namespace anycastd {
@@ -20,12 +22,6 @@ constexpr size_t kMaxDetailLine = 200;
 
 int pidfdOpen(pid_t pid) {
   return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-}
-
-std::string errnoString(int err) {
-  std::string s = std::strerror(err);
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
 }
 
 }  // namespace
@@ -99,7 +95,7 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
     if (done) done(ExecOutcome{false, why});
   };
   int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) return fail("pipe: " + errnoString(errno));
+  if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) return fail("pipe: " + errnoReason(errno));
   // The child's end blocks as usual.
   fcntl(pipefd[1], F_SETFL, 0);
 
@@ -141,7 +137,7 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
   close(pipefd[1]);
   if (rc != 0) {
     close(pipefd[0]);
-    return fail("cannot run " + request.command + ": " + errnoString(rc));
+    return fail("cannot run " + request.command + ": " + errnoReason(rc));
   }
 
   auto child = std::make_unique<Child>(loop_, *this, id);
@@ -153,7 +149,7 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
     const int err = errno;
     kill(-pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    return fail("pidfd_open: " + errnoString(err) + " (needs Linux 5.3 or later)");
+    return fail("pidfd_open: " + errnoReason(err) + " (needs Linux 5.3 or later)");
   }
   Child& c = *child;
   children_.emplace(id, std::move(child));
@@ -204,7 +200,7 @@ void ExecRunner::onExit(Id id) {
   kill(-child->pid, SIGKILL);
   ExecOutcome outcome;
   if (r < 0) {
-    outcome.detail = "waitpid: " + errnoString(errno);
+    outcome.detail = "waitpid: " + errnoReason(errno);
   } else if (WIFEXITED(status)) {
     outcome.ok = WEXITSTATUS(status) == 0;
     outcome.detail = "exit status " + std::to_string(WEXITSTATUS(status));

@@ -23,7 +23,7 @@ IcmpProbe::~IcmpProbe() {
   close();
 }
 
-int IcmpProbe::openSocket(std::string* error) {
+Result<int> IcmpProbe::openSocket() {
   const bool v6 = !address_.isV4();
   const int family = address_.afFamily();
   const int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -34,9 +34,10 @@ int IcmpProbe::openSocket(std::string* error) {
   raw_ = true;
   fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
-    *error = "no ICMP socket: ping socket: " + errnoText(dgram_errno) +
-             " (net.ipv4.ping_group_range), raw socket: " + errnoText(errno);
-    return -1;
+    const int raw_errno = errno;
+    return Unexpected(
+        Status::fail(raw_errno, "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
+                                    " (net.ipv4.ping_group_range), raw socket: " + errnoReason(raw_errno)));
   }
   // Only echo replies: the raw socket would otherwise see every ICMP message the host receives.
   if (v6) {
@@ -53,20 +54,20 @@ int IcmpProbe::openSocket(std::string* error) {
 
 void IcmpProbe::start(Done done) {
   done_ = std::move(done);
-  std::string error;
-  fd_ = openSocket(&error);
-  if (fd_ < 0) return finish(false, error);
-  if (error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
+  Result<int> fd = openSocket();
+  fd_ = fd ? *fd : -1;
+  if (!fd) return finish(false, fd.error().message);
+  if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   // Connected: the kernel delivers only packets from the server.
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, 0, &ss);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0)
-    return finish(false, "connect: " + errnoText(errno));
+    return finish(false, "connect: " + errnoReason(errno));
   ++sequence_;
   token_.resize(16);
   for (auto& b : token_) b = static_cast<uint8_t>(rng_());
   const std::vector<uint8_t> request = buildEchoRequest(!address_.isV4(), IcmpEcho{id_, sequence_, token_});
-  if (send(fd_, request.data(), request.size(), 0) < 0) return finish(false, "sendto: " + errnoText(errno));
+  if (send(fd_, request.data(), request.size(), 0) < 0) return finish(false, "sendto: " + errnoReason(errno));
   watch_.watch(fd_, false, std::chrono::milliseconds(0));
 }
 
@@ -81,7 +82,7 @@ void IcmpProbe::onSocket() {
     uint8_t buf[2048];
     const ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n < 0 && errno == EAGAIN) return watch_.watch(fd_, false, std::chrono::milliseconds(0));
-    if (n < 0) return finish(false, errnoText(errno));  // e.g. an ICMP error on a ping socket
+    if (n < 0) return finish(false, errnoReason(errno));  // e.g. an ICMP error on a ping socket
     auto reply = parseEchoReply(v6, raw_ && !v6, std::span<const uint8_t>(buf, static_cast<size_t>(n)));
     if (!reply) continue;
     // A ping socket's identifier is chosen by the kernel, which also demultiplexes replies by it.

@@ -23,7 +23,7 @@ class IcmpProbe : public Probe {
   std::string expire() override;
 
  private:
-  int openSocket(std::string* error);
+  Result<int> openSocket();
   void onSocket();
   void finish(bool ok, std::string detail);
   void close();

@@ -41,25 +41,19 @@ socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* 
   return sizeof *sin6;
 }
 
-std::string bindProbeSocket(int fd, const CheckConfig& check) {
+Status bindProbeSocket(int fd, const CheckConfig& check) {
   const bool vrf = !check.vrf.empty();
   const std::string& device = vrf ? check.vrf : check.interface;
   if (!device.empty() &&
       setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.data(), static_cast<socklen_t>(device.size())) < 0)
-    return (vrf ? "vrf " : "interface ") + device + ": " + errnoText(errno);
+    return Status::fail(errno, (vrf ? "vrf " : "interface ") + device + ": " + errnoReason(errno));
   if (check.source) {
     sockaddr_storage ss;
     const socklen_t len = toSockaddr(*check.source, 0, &ss);
     if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0)
-      return "source " + check.source->str() + ": " + errnoText(errno);
+      return Status::fail(errno, "source " + check.source->str() + ": " + errnoReason(errno));
   }
-  return "";
-}
-
-std::string errnoText(int err) {
-  std::string s = std::strerror(err);
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
+  return Status::ok();
 }
 
 }  // namespace anycastd

@@ -15,6 +15,8 @@
 #include "agent/config/config.h"
 #include "lib/event_loop.h"
 #include "lib/ip_address.h"
+#include "lib/posix.h"
+#include "lib/status.h"
 
 namespace anycastd {
 
@@ -46,10 +48,9 @@ std::unique_ptr<Probe> makeProbe(EventLoop& loop, const CheckConfig& check, cons
 // Helpers shared by the probes.
 // The socket address of `address` and `port`; returns its length.
 socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out);
-// strerror(err) starting lower case ("connection refused"), as probe details read.
-std::string errnoText(int err);
 // Applies the check's vrf or interface (SO_BINDTODEVICE) and source address (bind) to a new probe socket,
-// before it connects. Returns "" or the failure detail ("vrf red: no such device"), which fails the probe.
-std::string bindProbeSocket(int fd, const CheckConfig& check);
+// before it connects. Returns ok or the failure (errno and the detail "vrf red: no such device", which fails
+// the probe).
+Status bindProbeSocket(int fd, const CheckConfig& check);
 
 }  // namespace anycastd

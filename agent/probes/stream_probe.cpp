@@ -22,7 +22,13 @@ StreamProbe::StreamProbe(EventLoop& loop, const CheckConfig& check, const ProbeT
   if (host.empty()) host = check_.kind == CheckKind::kHttps ? check_.tls.sni : "";
   if (host.empty()) host = address_.isV4() ? address_.str() : "[" + address_.str() + "]";
   request_ = buildHttpRequest(check_.http_path, host);
-  if (check_.kind == CheckKind::kHttps) tls_context_ = TlsContext::create(check_.tls, &tls_context_error_);
+  if (check_.kind == CheckKind::kHttps) {
+    Result<std::unique_ptr<TlsContext>> context = TlsContext::create(check_.tls);
+    if (context)
+      tls_context_ = std::move(*context);
+    else
+      tls_context_error_ = context.error().message;
+  }
 }
 
 StreamProbe::~StreamProbe() {
@@ -35,14 +41,14 @@ void StreamProbe::start(Done done) {
   sent_ = 0;
   if (check_.kind == CheckKind::kHttps && !tls_context_) return finish(false, tls_context_error_);
   fd_ = socket(address_.afFamily(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (fd_ < 0) return finish(false, "socket: " + errnoText(errno));
+  if (fd_ < 0) return finish(false, "socket: " + errnoReason(errno));
   linger lin{1, 0};
   setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
-  if (std::string error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
+  if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   sockaddr_storage ss;
   const socklen_t len = toSockaddr(address_, check_.port, &ss);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS)
-    return finish(false, errnoText(errno));
+    return finish(false, errnoReason(errno));
   phase_ = Phase::kConnecting;
   wait(true);
 }
@@ -65,7 +71,7 @@ void StreamProbe::onSocket() {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return finish(false, errnoText(err));
+    if (err != 0) return finish(false, errnoReason(err));
     if (check_.kind == CheckKind::kTcp) return finish(true, "connected");
     if (check_.kind == CheckKind::kHttps) {
       tls_ = std::make_unique<TlsStream>(*tls_context_, fd_, address_);
@@ -100,7 +106,7 @@ void StreamProbe::step() {
       } else {
         const ssize_t r = send(fd_, request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
         if (r < 0 && errno == EAGAIN) return wait(true);
-        if (r < 0) return finish(false, "send: " + errnoText(errno));
+        if (r < 0) return finish(false, "send: " + errnoReason(errno));
         n = static_cast<size_t>(r);
       }
       sent_ += n;
@@ -122,7 +128,7 @@ void StreamProbe::step() {
     } else {
       const ssize_t r = recv(fd_, buf, sizeof buf, 0);
       if (r < 0 && errno == EAGAIN) return wait(false);
-      if (r < 0) return finish(false, "recv: " + errnoText(errno));
+      if (r < 0) return finish(false, "recv: " + errnoReason(errno));
       if (r == 0) eof = true;
       n = static_cast<size_t>(std::max<ssize_t>(r, 0));
     }

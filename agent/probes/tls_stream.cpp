@@ -20,21 +20,17 @@ std::string lastError(const char* fallback) {
 
 }  // namespace
 
-std::unique_ptr<TlsContext> TlsContext::create(const TlsConfig& config, std::string* error) {
+Result<std::unique_ptr<TlsContext>> TlsContext::create(const TlsConfig& config) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (!ctx) {
-    *error = "tls: " + lastError("cannot create a context");
-    return nullptr;
-  }
+  if (!ctx) return Unexpected(Status::fail(ENOMEM, "tls: " + lastError("cannot create a context")));
   std::unique_ptr<TlsContext> out(new TlsContext(ctx, config));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   // A server that closes without close_notify ends the response; that is not an error for a probe.
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
   if (config.verify) {
-    if (SSL_CTX_load_verify_locations(ctx, config.ca_file.c_str(), nullptr) != 1) {
-      *error = "ca_file " + config.ca_file + ": " + lastError("cannot load it");
-      return nullptr;
-    }
+    if (SSL_CTX_load_verify_locations(ctx, config.ca_file.c_str(), nullptr) != 1)
+      return Unexpected(
+          Status::fail(EINVAL, "ca_file " + config.ca_file + ": " + lastError("cannot load it")));
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   } else {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);

@@ -10,6 +10,7 @@
 
 #include "agent/config/config.h"
 #include "lib/ip_address.h"
+#include "lib/status.h"
 
 struct ssl_st;
 struct ssl_ctx_st;
@@ -18,8 +19,8 @@ namespace anycastd {
 
 class TlsContext {
  public:
-  // Builds the context; on failure (e.g. an unreadable ca_file) returns null and sets *error.
-  static std::unique_ptr<TlsContext> create(const TlsConfig& config, std::string* error);
+  // Builds the context; on failure (e.g. an unreadable ca_file) returns the error saying why.
+  static Result<std::unique_ptr<TlsContext>> create(const TlsConfig& config);
   ~TlsContext();
   ssl_ctx_st* get() const { return ctx_; }
   const TlsConfig& config() const { return config_; }

@@ -197,7 +197,19 @@ Status KernelDataplane::removeOrphans() {
   return first_error;
 }
 
+Status KernelDataplane::start(EventLoop& loop, DataplaneObserver& observer) {
+  observer_ = &observer;
+  events_watch_ = std::make_unique<ReadWatch>(loop, events_.fd(), [this] { processEvents(); });
+  return Status::ok();
+}
+
+void KernelDataplane::stop() {
+  events_watch_.reset();
+  observer_ = nullptr;
+}
+
 void KernelDataplane::processEvents() {
+  if (!observer_) return;
   std::vector<nl::Bytes> messages;
   const bool overrun = events_.receivePending(messages, kMaxDatagramsPerCall);
   if (overrun) detector_.forgetLinkStates();  // link notifications may be among the lost ones
@@ -209,17 +221,16 @@ void KernelDataplane::processEvents() {
   std::vector<std::string> reasons;
   for (const nl::Bytes& m : messages)
     if (auto why = detector_.examine(m)) reasons.push_back(std::move(*why));
-  if (onNexthopsUnreachable)
-    for (const Unreachable& u : unreachable) onNexthopsUnreachable(u.gateways, u.why.c_str());
+  for (const Unreachable& u : unreachable) observer_->nexthopsUnreachable(u.gateways, u.why.c_str());
   if (overrun) {
     // Notifications were lost: whatever they said, only a full resynchronisation is safe.
-    if (onExternalChange) onExternalChange("netlink event overrun");
+    observer_->externalChange("netlink event overrun");
     return;
   }
-  if (reasons.empty() || !onExternalChange) return;
+  if (reasons.empty()) return;
   std::string why = reasons.front();
   if (reasons.size() > 1) why += " (and " + std::to_string(reasons.size() - 1) + " more)";
-  onExternalChange(why.c_str());
+  observer_->externalChange(why.c_str());
 }
 
 }  // namespace anycastd

@@ -10,9 +10,10 @@
 // and reported in the returned Status, so one dead link does not hold up the VIP's other servers and the
 // caller retries.
 //
-// Owns two netlink sockets (requests; notifications behind eventFd()), the nexthop-ID allocator and the
-// bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so a restarted agent adopts what
-// the previous one left without changing anything). The pure parts live in route_planner.h (what to do),
+// Owns two netlink sockets (requests; notifications, watched on the loop between start() and stop()), the
+// nexthop-ID allocator and the bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so
+// a restarted agent adopts what the previous one left without changing anything). It borrows the observer
+// given to start(). The pure parts live in route_planner.h (what to do),
 // kernel_view.h (what the kernel holds), external_change_detector.h (which notifications need a resync)
 // and reachability_detector.h (which make servers unreachable at once); route_entry_index.h keeps what
 // the entries use, so that a change to one prefix costs no work over the whole table.
@@ -23,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "netlink/netlink_socket.h"
@@ -53,20 +55,22 @@ class KernelDataplane : public Dataplane {
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override;
 
-  // The notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours); non-blocking.
-  int eventFd() const override { return events_.fd(); }
-  // Reads the pending notifications without blocking. For each that makes gateways of the agent's routes
-  // unreachable (their link down, their neighbour entry failed: reachability_detector.h) calls
-  // onNexthopsUnreachable first. Then, if any shows that someone else deleted one of the agent's objects or
-  // routes, or that a link its next hops use went down or came back, or if notifications were lost
-  // ("netlink event overrun": ENOBUFS on the socket), calls onExternalChange once with the first reason, and
-  // the agent resynchronises everything from a full read.
-  void processEvents() override;
+  // Watches the notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours; non-blocking)
+  // on `loop` and reports what it reads to `observer` (processEvents).
+  Status start(EventLoop& loop, DataplaneObserver& observer) override;
+  void stop() override;
 
   bool nexthopObjectsSupported() const { return nexthop_objects_; }
   const char* modeName() const;  // "resilient group", "group" or "multipath route"
 
  private:
+  // Reads the pending notifications without blocking. For each that makes gateways of the agent's routes
+  // unreachable (their link down, their neighbour entry failed: reachability_detector.h) calls
+  // observer.nexthopsUnreachable first. Then, if any shows that someone else deleted one of the agent's
+  // objects or routes, or that a link its next hops use went down or came back, or if notifications were
+  // lost ("netlink event overrun": ENOBUFS on the socket), calls observer.externalChange once with the first
+  // reason, and the agent resynchronises everything from a full read.
+  void processEvents();
   Status ensureSynced();
   // expect_route: the caller (or the prefix's entry) says the prefix has a route (kernel_reader.h: a dump if
   // the lookup misses it).
@@ -86,6 +90,8 @@ class KernelDataplane : public Dataplane {
   const KernelConfig config_;
   nl::NetlinkSocket requests_;
   nl::NetlinkSocket events_;
+  DataplaneObserver* observer_ = nullptr;  // between start() and stop()
+  std::unique_ptr<ReadWatch> events_watch_;
   NexthopIdAllocator ids_;
   KernelReader reader_;
   PlanExecutor executor_;

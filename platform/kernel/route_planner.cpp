@@ -175,26 +175,30 @@ bool replaceableInPlace(const nl::GroupSpec& from, const nl::GroupSpec& to) {
   return from.type != nl::GroupType::kResilient || from.resilient.buckets == to.resilient.buckets;
 }
 
-std::string validateRoute(const Route& route) {
-  if (route.nexthops.empty()) return "route " + route.prefix.str() + " has no next hops";
+Status validateRoute(const Route& route) {
+  if (route.nexthops.empty())
+    return Status::fail(EINVAL, "route " + route.prefix.str() + " has no next hops");
   std::set<IpAddress> seen;
   for (const NextHop& nh : route.nexthops) {
     if (nh.gateway.family() != route.prefix.family())
-      return "gateway " + nh.gateway.str() + " is not of the family of " + route.prefix.str();
+      return Status::fail(EINVAL,
+                          "gateway " + nh.gateway.str() + " is not of the family of " + route.prefix.str());
     if (nh.weight < 1 || nh.weight > 256)
-      return "weight " + std::to_string(nh.weight) + " of " + nh.gateway.str() + " is not in 1..256";
-    if (!seen.insert(nh.gateway).second) return "gateway " + nh.gateway.str() + " appears twice";
+      return Status::fail(
+          EINVAL, "weight " + std::to_string(nh.weight) + " of " + nh.gateway.str() + " is not in 1..256");
+    if (!seen.insert(nh.gateway).second)
+      return Status::fail(EINVAL, "gateway " + nh.gateway.str() + " appears twice");
   }
-  return {};
+  return Status::ok();
 }
 
 RoutePlan planProgram(const RouteEntry& current, const Route& desired, const PlannerSettings& settings,
                       NexthopIdAllocator& ids, const std::set<uint32_t>& held_by_others) {
-  if (std::string error = validateRoute(desired); !error.empty()) {
+  if (Status s = validateRoute(desired); !s.isOk()) {
     RoutePlan plan;
     plan.result = current;
-    plan.error = error;
-    plan.error_code = EINVAL;
+    plan.error = s.message;
+    plan.error_code = s.error;
     return plan;
   }
   std::vector<NextHop> want = desired.nexthops;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/status.h"
 #include "netlink/nexthop_message.h"
 #include "platform/kernel/nexthop_id_allocator.h"
 #include "platform/route.h"
@@ -59,8 +60,8 @@ struct RoutePlan {
 };
 
 // Checks `route` (next hops present, weights 1..256, gateways of the prefix's family, no duplicates);
-// returns an empty string if it is valid.
-std::string validateRoute(const Route& route);
+// returns ok if it is valid, else EINVAL and what is wrong.
+Status validateRoute(const Route& route);
 
 // Allocated IDs are marked used in `ids` (and released again if the plan fails). `held_by_others`: IDs other
 // prefixes' entries hold.

@@ -11,40 +11,44 @@ ZapiResult<ZapiHeader> decodeHeaderPrefix(std::span<const uint8_t> bytes) {
   if (!r.u16("header.length", h.length) || !r.u8("header.marker", h.marker) ||
       !r.u8("header.version", h.version) || !r.u32("header.vrf_id", h.vrfId) ||
       !r.u16("header.command", h.command)) {
-    return r.error();
+    return Unexpected(r.error());
   }
   if (h.marker != kZapiMarker)
-    return makeZapiError("header", "header.marker", 2,
-                         "is " + std::to_string(h.marker) + ", expected " + std::to_string(kZapiMarker));
+    return Unexpected(
+        makeZapiError("header", "header.marker", 2,
+                      "is " + std::to_string(h.marker) + ", expected " + std::to_string(kZapiMarker)));
   if (h.version != kZapiVersion)
-    return makeZapiError("header", "header.version", 3,
-                         "is " + std::to_string(h.version) + ", expected " + std::to_string(kZapiVersion));
+    return Unexpected(
+        makeZapiError("header", "header.version", 3,
+                      "is " + std::to_string(h.version) + ", expected " + std::to_string(kZapiVersion)));
   if (h.length < kZapiHeaderSize || h.length > kZapiMaxMessage)
-    return makeZapiError("header", "header.length", 0,
-                         "is " + std::to_string(h.length) + ", must be " + std::to_string(kZapiHeaderSize) +
-                             ".." + std::to_string(kZapiMaxMessage));
+    return Unexpected(makeZapiError("header", "header.length", 0,
+                                    "is " + std::to_string(h.length) + ", must be " +
+                                        std::to_string(kZapiHeaderSize) + ".." +
+                                        std::to_string(kZapiMaxMessage)));
   return h;
 }
 
 ZapiResult<ZapiHeader> decodeHeader(std::span<const uint8_t> message) {
   auto h = decodeHeaderPrefix(message);
-  if (!h.ok()) return h;
+  if (!h.has_value()) return h;
   if (h.value().length != message.size())
-    return makeZapiError(
-        "header", "header.length", 0,
-        "says " + std::to_string(h.value().length) + " bytes, message has " + std::to_string(message.size()));
+    return Unexpected(makeZapiError("header", "header.length", 0,
+                                    "says " + std::to_string(h.value().length) + " bytes, message has " +
+                                        std::to_string(message.size())));
   return h;
 }
 
 ZapiResult<ZapiHeader> decodeHeaderFor(FrrRelease release, ZapiCommand command,
                                        std::span<const uint8_t> message) {
   auto h = decodeHeader(message);
-  if (!h.ok()) return h;
+  if (!h.has_value()) return h;
   const uint16_t expected = commandNumber(release, command);
   if (h.value().command != expected)
-    return makeZapiError(toString(command), "header.command", 8,
-                         "is " + std::to_string(h.value().command) + ", " + std::string(toString(command)) +
-                             " is " + std::to_string(expected) + " in FRR " + std::string(toString(release)));
+    return Unexpected(makeZapiError(toString(command), "header.command", 8,
+                                    "is " + std::to_string(h.value().command) + ", " +
+                                        std::string(toString(command)) + " is " + std::to_string(expected) +
+                                        " in FRR " + std::string(toString(release))));
   return h;
 }
 
@@ -61,9 +65,9 @@ ByteWriter startZapiMessage(uint16_t command, uint32_t vrfId) {
 ZapiResult<std::vector<uint8_t>> finishZapiMessage(ByteWriter&& writer, std::string_view what) {
   const size_t size = writer.size();
   if (size > kZapiMaxMessage)
-    return makeZapiError(what, "header.length", 0,
-                         "message would be " + std::to_string(size) + " bytes, zebra accepts at most " +
-                             std::to_string(kZapiMaxMessage));
+    return Unexpected(makeZapiError(what, "header.length", 0,
+                                    "message would be " + std::to_string(size) +
+                                        " bytes, zebra accepts at most " + std::to_string(kZapiMaxMessage)));
   writer.patchU16(0, static_cast<uint16_t>(size));
   return writer.take();
 }
@@ -82,7 +86,7 @@ ZapiFramer::Status ZapiFramer::next(ZapiMessage* out) {
   std::span<const uint8_t> pending(buffer_.data() + start_, buffer_.size() - start_);
   if (pending.size() < kZapiHeaderSize) return Status::kNeedMore;
   auto header = decodeHeaderPrefix(pending);
-  if (!header.ok()) {
+  if (!header.has_value()) {
     failed_ = true;
     error_ = header.error();
     error_.message = "zebra stream byte " + std::to_string(consumed_) + ": " + error_.message;

@@ -11,7 +11,7 @@ namespace {
 // Encoders here produce a few dozen bytes, far below kZapiMaxMessage, so finishing cannot fail.
 std::vector<uint8_t> finish(ByteWriter&& w, std::string_view what) {
   auto done = finishZapiMessage(std::move(w), what);
-  return done.ok() ? std::move(done.value()) : std::vector<uint8_t>{};
+  return done.has_value() ? std::move(done.value()) : std::vector<uint8_t>{};
 }
 
 std::span<const uint8_t> body(std::span<const uint8_t> message) {
@@ -87,30 +87,31 @@ std::string_view toString(RouteNote note) {
 
 ZapiResult<ZapiRouteNotify> decodeRouteNotifyOwner(FrrRelease release, std::span<const uint8_t> message) {
   auto header = decodeHeaderFor(release, ZapiCommand::kRouteNotifyOwner, message);
-  if (!header.ok()) return header.error();
+  if (!header.has_value()) return Unexpected(header.error());
   ZapiRouteNotify n;
   n.vrfId = header.value().vrfId;
   ByteReader r(body(message), "ROUTE_NOTIFY_OWNER", kZapiHeaderSize);
 
   uint32_t note = 0;
-  if (!r.hostU32("note", note)) return r.error();
+  if (!r.hostU32("note", note)) return Unexpected(r.error());
   if (note > static_cast<uint32_t>(RouteNote::kRemoveFail)) {
     r.fail("note", "is " + std::to_string(note) + ", expected 0..4 (host byte order)", kZapiHeaderSize);
-    return r.error();
+    return Unexpected(r.error());
   }
   n.note = static_cast<RouteNote>(note);
 
   Family family;
   uint8_t length = 0;
   IpAddress address;
-  if (!readFamily(r, "family", family) || !readPrefixLength(r, "prefixlen", family, length)) return r.error();
+  if (!readFamily(r, "family", family) || !readPrefixLength(r, "prefixlen", family, length))
+    return Unexpected(r.error());
   const size_t addressBytes = family == Family::kIpv4 ? 4 : 16;
   const size_t prefixAt = r.offset();
-  if (!readAddress(r, "prefix", family, addressBytes, address)) return r.error();
+  if (!readAddress(r, "prefix", family, addressBytes, address)) return Unexpected(r.error());
   // zebra reports route-node prefixes, which are always masked; host bits mean a misparse.
   if (hasHostBits(address, length)) {
     r.fail("prefix", address.str() + " has bits set beyond /" + std::to_string(length), prefixAt);
-    return r.error();
+    return Unexpected(r.error());
   }
   n.prefix = IpPrefix(address, length);
 
@@ -122,44 +123,44 @@ ZapiResult<ZapiRouteNotify> decodeRouteNotifyOwner(FrrRelease release, std::span
   if (withSource) {
     uint8_t srcLength = 0;
     IpAddress src;
-    if (!readPrefixLength(r, "src_prefixlen", family, srcLength)) return r.error();
+    if (!readPrefixLength(r, "src_prefixlen", family, srcLength)) return Unexpected(r.error());
     const size_t srcAt = r.offset();
-    if (!readAddress(r, "src_prefix", family, addressBytes, src)) return r.error();
+    if (!readAddress(r, "src_prefix", family, addressBytes, src)) return Unexpected(r.error());
     if (hasHostBits(src, srcLength)) {
       r.fail("src_prefix", src.str() + " has bits set beyond /" + std::to_string(srcLength), srcAt);
-      return r.error();
+      return Unexpected(r.error());
     }
     n.sourcePrefix = IpPrefix(src, srcLength);
   }
-  if (!r.u32("table_id", n.tableId) || !r.u8("afi", n.afi)) return r.error();
+  if (!r.u32("table_id", n.tableId) || !r.u8("afi", n.afi)) return Unexpected(r.error());
   const uint8_t afi = family == Family::kIpv4 ? kZapiAfiIp : kZapiAfiIp6;
   if (n.afi != afi) {
     r.fail("afi", "is " + std::to_string(n.afi) + ", the prefix needs " + std::to_string(afi),
            r.offset() - 1);
-    return r.error();
+    return Unexpected(r.error());
   }
-  if (!r.u8("safi", n.safi)) return r.error();
+  if (!r.u8("safi", n.safi)) return Unexpected(r.error());
   if (n.safi != 1 && n.safi != 2) {  // SAFI_UNICAST, SAFI_MULTICAST: the RIB tables zebra notifies about
     r.fail("safi", "is " + std::to_string(n.safi) + ", expected 1 or 2", r.offset() - 1);
-    return r.error();
+    return Unexpected(r.error());
   }
-  if (!r.expectEnd()) return r.error();
+  if (!r.expectEnd()) return Unexpected(r.error());
   return n;
 }
 
 ZapiResult<ZapiErrorReply> decodeError(FrrRelease release, std::span<const uint8_t> message) {
   auto header = decodeHeaderFor(release, ZapiCommand::kError, message);
-  if (!header.ok()) return header.error();
+  if (!header.has_value()) return Unexpected(header.error());
   ZapiErrorReply e;
   e.vrfId = header.value().vrfId;
   ByteReader r(body(message), "ERROR", kZapiHeaderSize);
-  if (!r.hostU32("error", e.code) || !r.expectEnd()) return r.error();
+  if (!r.hostU32("error", e.code) || !r.expectEnd()) return Unexpected(r.error());
   return e;
 }
 
 ZapiResult<ZapiCapabilities> decodeCapabilities(FrrRelease release, std::span<const uint8_t> message) {
   auto header = decodeHeaderFor(release, ZapiCommand::kCapabilities, message);
-  if (!header.ok()) return header.error();
+  if (!header.has_value()) return Unexpected(header.error());
   ZapiCapabilities c;
   c.vrfId = header.value().vrfId;
   ByteReader r(body(message), "CAPABILITIES", kZapiHeaderSize);
@@ -188,7 +189,7 @@ ZapiResult<ZapiCapabilities> decodeCapabilities(FrrRelease release, std::span<co
     for (const Shape& s : kShapes)
       if (s.bytes == r.remaining()) reason += " (this is the FRR " + std::string(s.releases) + " layout)";
     r.fail("body", reason);
-    return r.error();
+    return Unexpected(r.error());
   }
   c.layout = shape->layout;
 
@@ -206,27 +207,28 @@ ZapiResult<ZapiCapabilities> decodeCapabilities(FrrRelease release, std::span<co
   };
   uint8_t u8 = 0;
   if (c.layout == CapabilitiesLayout::kShortVrfBackend) {
-    if (!r.u8("vrf_backend", u8)) return r.error();
+    if (!r.u8("vrf_backend", u8)) return Unexpected(r.error());
     c.vrfBackend = u8;
   } else if (!r.u32("vrf_backend", c.vrfBackend)) {
-    return r.error();
+    return Unexpected(r.error());
   }
   if (!small("vrf_backend", c.vrfBackend, 2, kZapiHeaderSize) || !flag("mpls_enabled", c.mplsEnabled) ||
       !r.u32("ecmp", c.ecmp)) {
-    return r.error();
+    return Unexpected(r.error());
   }
   const size_t mlagAt = r.offset();
-  if (!r.u8("mlag_role", c.mlagRole) || !small("mlag_role", c.mlagRole, 2, mlagAt)) return r.error();
+  if (!r.u8("mlag_role", c.mlagRole) || !small("mlag_role", c.mlagRole, 2, mlagAt))
+    return Unexpected(r.error());
   bool b = false;
   if (c.layout != CapabilitiesLayout::kBase) {
-    if (!flag("v6_with_v4_nexthop", b)) return r.error();
+    if (!flag("v6_with_v4_nexthop", b)) return Unexpected(r.error());
     c.v6WithV4Nexthop = b;
   }
   if (c.layout == CapabilitiesLayout::kGracefulRestart || c.layout == CapabilitiesLayout::kShortVrfBackend) {
-    if (!flag("graceful_restart", b)) return r.error();
+    if (!flag("graceful_restart", b)) return Unexpected(r.error());
     c.gracefulRestart = b;
   }
-  if (!r.expectEnd()) return r.error();
+  if (!r.expectEnd()) return Unexpected(r.error());
   return c;
 }
 

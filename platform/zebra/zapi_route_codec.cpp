@@ -119,16 +119,16 @@ ZapiRoute toZapiRoute(const Route& route, ZapiRouteType type, uint16_t instance)
 
 ZapiResult<std::vector<uint8_t>> encodeRouteAdd(FrrRelease release, const ZapiRoute& route) {
   constexpr std::string_view kWhat = "ROUTE_ADD";
-  if (auto error = checkPrefix(route, kWhat)) return *error;
-  if (route.nexthops.empty()) return makeZapiValueError(kWhat, "route.nexthops", "is empty");
+  if (auto error = checkPrefix(route, kWhat)) return Unexpected(*error);
+  if (route.nexthops.empty()) return Unexpected(makeZapiValueError(kWhat, "route.nexthops", "is empty"));
   bool weighted = false;
   for (size_t i = 0; i < route.nexthops.size(); ++i) {
     if (route.nexthops[i].hop.weight == 0)
-      return makeZapiValueError(kWhat, nexthopField(i, "weight"), "is 0");
+      return Unexpected(makeZapiValueError(kWhat, nexthopField(i, "weight"), "is 0"));
     weighted = weighted || route.nexthops[i].hop.weight != 1;
   }
   if (route.nexthops.size() > std::numeric_limits<uint16_t>::max())
-    return makeZapiValueError(kWhat, "route.nexthops", "more than 65535");
+    return Unexpected(makeZapiValueError(kWhat, "route.nexthops", "more than 65535"));
 
   uint32_t message = kZapiMessageNexthop;
   if (route.distance) message |= kZapiMessageDistance;
@@ -166,7 +166,7 @@ ZapiResult<std::vector<uint8_t>> encodeRouteAdd(FrrRelease release, const ZapiRo
 
 ZapiResult<std::vector<uint8_t>> encodeRouteDelete(FrrRelease release, const ZapiRoute& route) {
   constexpr std::string_view kWhat = "ROUTE_DELETE";
-  if (auto error = checkPrefix(route, kWhat)) return *error;
+  if (auto error = checkPrefix(route, kWhat)) return Unexpected(*error);
   ByteWriter w = startZapiMessage(commandNumber(release, ZapiCommand::kRouteDelete), route.vrfId);
   writeRouteStart(w, release, route, route.distance ? kZapiMessageDistance : 0);
   if (route.distance) w.u8(*route.distance);
@@ -176,51 +176,51 @@ ZapiResult<std::vector<uint8_t>> encodeRouteDelete(FrrRelease release, const Zap
 ZapiResult<ZapiRoute> decodeRoute(FrrRelease release, ZapiCommand command, std::span<const uint8_t> message) {
   if (command != ZapiCommand::kRouteAdd && command != ZapiCommand::kRouteDelete &&
       command != ZapiCommand::kRedistributeRouteAdd && command != ZapiCommand::kRedistributeRouteDel) {
-    return makeZapiValueError(toString(command), "command", "does not carry a route");
+    return Unexpected(makeZapiValueError(toString(command), "command", "does not carry a route"));
   }
   auto header = decodeHeaderFor(release, command, message);
-  if (!header.ok()) return header.error();
+  if (!header.has_value()) return Unexpected(header.error());
   ZapiRoute route;
   route.vrfId = header.value().vrfId;
   ByteReader r(message.subspan(kZapiHeaderSize), toString(command), kZapiHeaderSize);
 
   uint8_t type = 0;
-  if (!r.u8("type", type)) return r.error();
+  if (!r.u8("type", type)) return Unexpected(r.error());
   auto known = routeTypeFromNumber(release, type);
   if (!known) {
     r.fail("type",
            "route type " + std::to_string(type) + " is not one this codec knows in FRR " +
                std::string(toString(release)),
            kZapiHeaderSize);
-    return r.error();
+    return Unexpected(r.error());
   }
   route.type = *known;
   uint32_t bits = 0;
   if (!r.u16("instance", route.instance) || !r.u32("flags", route.flags) || !r.u32("message", bits))
-    return r.error();
+    return Unexpected(r.error());
   if (bits & ~kSupportedMessageBits) {
     r.fail("message", "has unsupported bits " + unsupportedMessageBits(bits & ~kSupportedMessageBits),
            r.offset() - 4);
-    return r.error();
+    return Unexpected(r.error());
   }
   uint8_t safi = 0;
-  if (!r.u8("safi", safi)) return r.error();
+  if (!r.u8("safi", safi)) return Unexpected(r.error());
   if (safi != kSafiUnicast) {
     r.fail("safi", "is " + std::to_string(safi) + ", only 1 (unicast) is supported", r.offset() - 1);
-    return r.error();
+    return Unexpected(r.error());
   }
   Family family;
   uint8_t length = 0;
   IpAddress address;
   if (!readFamily(r, "family", family) || !readPrefixLength(r, "prefixlen", family, length) ||
       !readAddress(r, "prefix", family, prefixBytes(length), address)) {
-    return r.error();
+    return Unexpected(r.error());
   }
   route.prefix = IpPrefix(address, length);
 
   if (bits & kZapiMessageNexthop) {
     uint16_t count = 0;
-    if (!r.u16("nexthop_num", count)) return r.error();
+    if (!r.u16("nexthop_num", count)) return Unexpected(r.error());
     // The smallest next hop is 14 bytes (IPv4 without weight); refuse counts the body cannot hold before
     // reserving anything.
     if (static_cast<size_t>(count) * 14 > r.remaining()) {
@@ -228,28 +228,28 @@ ZapiResult<ZapiRoute> decodeRoute(FrrRelease release, ZapiCommand command, std::
           "nexthop_num",
           "is " + std::to_string(count) + ", the " + std::to_string(r.remaining()) + " bytes left hold fewer",
           r.offset() - 2);
-      return r.error();
+      return Unexpected(r.error());
     }
     route.nexthops.resize(count);
     for (size_t i = 0; i < count; ++i)
-      if (!readNextHop(r, release, i, route.vrfId, route.nexthops[i])) return r.error();
+      if (!readNextHop(r, release, i, route.vrfId, route.nexthops[i])) return Unexpected(r.error());
   }
   if (bits & kZapiMessageDistance) {
     uint8_t distance = 0;
-    if (!r.u8("distance", distance)) return r.error();
+    if (!r.u8("distance", distance)) return Unexpected(r.error());
     route.distance = distance;
   }
   if (bits & kZapiMessageMetric) {
     uint32_t metric = 0;
-    if (!r.u32("metric", metric)) return r.error();
+    if (!r.u32("metric", metric)) return Unexpected(r.error());
     route.metric = metric;
   }
   if (bits & kZapiMessageTag) {
     uint32_t tag = 0;
-    if (!r.u32("tag", tag)) return r.error();
+    if (!r.u32("tag", tag)) return Unexpected(r.error());
     route.tag = tag;
   }
-  if (!r.expectEnd()) return r.error();
+  if (!r.expectEnd()) return Unexpected(r.error());
   return route;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lib/ip_address.h"
+#include "lib/status.h"
 
 namespace anycastd {
 
@@ -24,21 +25,9 @@ struct ZapiError {
   size_t offset = 0;
 };
 
-// A value or the reason there is none. value() requires ok().
+// A value or the reason there is none: the project's Result with a ZapiError (lib/status.h).
 template <typename T>
-class ZapiResult {
- public:
-  ZapiResult(T value) : value_(std::move(value)) {}          // NOLINT: implicit on purpose
-  ZapiResult(ZapiError error) : error_(std::move(error)) {}  // NOLINT
-  bool ok() const { return value_.has_value(); }
-  const T& value() const { return *value_; }
-  T& value() { return *value_; }
-  const ZapiError& error() const { return error_; }
-
- private:
-  std::optional<T> value_;
-  ZapiError error_;
-};
+using ZapiResult = Result<T, ZapiError>;
 
 ZapiError makeZapiError(std::string_view what, std::string_view field, size_t offset,
                         std::string_view reason);

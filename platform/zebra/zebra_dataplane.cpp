@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "lib/log.h"
+#include "lib/posix.h"
 #include "platform/kernel_reader.h"
 #include "platform/kernel_view.h"
 
@@ -63,7 +64,7 @@ ZebraDataplane::ZebraDataplane(EventLoop& loop, const ZebraConfig& config)
                      flushOut();
                    }),
       reconnect_timer_(loop, [this] { connect(); }),
-      backoff_(kFirstRetry),
+      backoff_(kFirstRetry, kMaxRetry),
       verify_timer_(loop, [this] { verifyPending(); }) {
   if (config_.verify_kernel) {
     try {
@@ -100,7 +101,7 @@ Status ZebraDataplane::readRoutes(std::vector<Route>& out) {
 Status ZebraDataplane::programRoute(const Route& route) {
   if (session_.up()) {
     auto bytes = session_.routeAdd(route);
-    if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
+    if (!bytes.has_value()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
   }
   awaiting_removal_.erase(route.prefix);
@@ -113,7 +114,7 @@ Status ZebraDataplane::programRoute(const Route& route) {
 Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
   if (session_.up() && routes_.count(prefix)) {
     auto bytes = session_.routeDelete(prefix);
-    if (!bytes.ok()) return Status::fail(EINVAL, bytes.error().message);
+    if (!bytes.has_value()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
     // zebra confirms the removal of a route it holds; one it never installed gets no answer.
     auto st = status_.find(prefix);
@@ -133,10 +134,22 @@ void ZebraDataplane::watchGateways() {
   gateway_monitor_->watch(all);
 }
 
+Status ZebraDataplane::start(EventLoop& loop, DataplaneObserver& observer) {
+  observer_ = &observer;
+  if (gateway_monitor_)
+    gateway_watch_ = std::make_unique<ReadWatch>(loop, gateway_monitor_->fd(), [this] { processEvents(); });
+  return Status::ok();
+}
+
+void ZebraDataplane::stop() {
+  gateway_watch_.reset();
+  observer_ = nullptr;
+}
+
 void ZebraDataplane::processEvents() {
-  if (!gateway_monitor_) return;
+  if (!gateway_monitor_ || !observer_) return;
   for (const Unreachable& u : gateway_monitor_->process())
-    if (onNexthopsUnreachable) onNexthopsUnreachable(u.gateways, u.why.c_str());
+    observer_->nexthopsUnreachable(u.gateways, u.why.c_str());
 }
 
 void ZebraDataplane::initialRoutesComplete() {
@@ -195,9 +208,8 @@ void ZebraDataplane::connect() {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     const int err = errno;
     ::close(fd);
-    const std::string why = "cannot connect to " + config_.socket + ": " + std::strerror(err) + " (errno " +
-                            std::to_string(err) + ")";
-    return disconnect(why, backoff_);
+    const std::string why = "cannot connect to " + config_.socket + ": " + errnoText(err);
+    return disconnect(why, backoff_.delay());
   }
   fd_ = fd;
   framer_.reset();
@@ -224,7 +236,7 @@ void ZebraDataplane::disconnect(const std::string& why, std::chrono::millisecond
              (was_up ? " (graceful restart keeps the routes in zebra meanwhile)" : ""));
   last_failure_ = why;
   reconnect_timer_.arm(retry_after);
-  backoff_ = std::min(backoff_ * 2, kMaxRetry);
+  backoff_.grow();
 }
 
 void ZebraDataplane::onReadable() {
@@ -240,13 +252,13 @@ void ZebraDataplane::onReadable() {
         if (fd_ < 0) return;  // the message ended the session
       }
       if (st == ZapiFramer::Status::kError)
-        return disconnect("malformed data from zebra: " + framer_.error().message, backoff_);
+        return disconnect("malformed data from zebra: " + framer_.error().message, backoff_.delay());
       continue;
     }
-    if (n == 0) return disconnect("zebra closed the connection", backoff_);
+    if (n == 0) return disconnect("zebra closed the connection", backoff_.delay());
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    return disconnect(std::string("reading from zebra: ") + std::strerror(errno), backoff_);
+    return disconnect(std::string("reading from zebra: ") + std::strerror(errno), backoff_.delay());
   }
 }
 
@@ -258,7 +270,7 @@ void ZebraDataplane::handle(ZebraSession::Output out) {
 }
 
 void ZebraDataplane::onEstablished() {
-  backoff_ = kFirstRetry;
+  backoff_.reset();
   last_failure_.clear();
   const FrrRelease release = *session_.release();
   logInfo("zebra: connected to " + config_.socket + ", FRR " + std::string(toString(release)) +
@@ -278,7 +290,7 @@ void ZebraDataplane::onEstablished() {
       logWarning("zebra: " + prefix.str() + " has " + std::to_string(route.nexthops.size()) +
                  " next hops but zebra takes at most " + std::to_string(session_.ecmp()));
     auto bytes = session_.routeAdd(route);
-    if (!bytes.ok()) {
+    if (!bytes.has_value()) {
       logError("zebra: cannot encode " + prefix.str() + ": " + bytes.error().message);
       continue;
     }
@@ -366,34 +378,27 @@ void ZebraDataplane::send(std::vector<uint8_t> bytes) {
 }
 
 void ZebraDataplane::flushOut() {
-  while (fd_ >= 0 && !out_.empty()) {
-    ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      out_.erase(out_.begin(), out_.begin() + n);
-      continue;
+  if (fd_ < 0 || out_.empty()) return;
+  const SendResult r = sendNonBlocking(fd_, out_.data(), out_.size());
+  out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(r.sent));
+  if (r.wouldBlock()) {
+    if (!write_armed_) {
+      write_armed_ = true;
+      write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!write_armed_) {
-        write_armed_ = true;
-        write_watch_.watch(fd_, true, std::chrono::milliseconds(0));
-      }
-      return;
-    }
-    return disconnect(std::string("writing to zebra: ") + std::strerror(errno), backoff_);
+    return;
   }
+  if (r.error != 0)
+    return disconnect(std::string("writing to zebra: ") + std::strerror(r.error), backoff_.delay());
 }
 
 bool ZebraDataplane::flushBlocking(std::chrono::milliseconds budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (!out_.empty()) {
-    ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      out_.erase(out_.begin(), out_.begin() + n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const SendResult r = sendNonBlocking(fd_, out_.data(), out_.size());
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(r.sent));
+    if (r.error == 0) break;
+    if (!r.wouldBlock()) return false;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;

@@ -14,11 +14,13 @@
 //   kept per prefix (routeStatus). After INSTALLED the kernel is read back through netlink (zebra's routes
 //   carry protocol zebra) and a route whose next hops differ from those sent is reported.
 // - Fast failure: the routes' gateways are watched (gateway_monitor.h); a server whose link goes down or
-//   whose neighbour entry fails is reported through onNexthopsUnreachable at once, as in kernel mode.
+//   whose neighbour entry fails is reported to the observer's nexthopsUnreachable at once, as in kernel
+//   mode.
 //
 // Owns the zebra socket, its watches and timers, a netlink socket for the read-back and the gateway
-// monitor. Event-loop thread only. Nothing here blocks except the bounded flush when it is destroyed (so a
-// withdrawal sent just before exit reaches zebra) and the gateway monitor's route lookups.
+// monitor; borrows the observer given to start(). Event-loop thread only. Nothing here blocks except the
+// bounded flush when it is destroyed (so a withdrawal sent just before exit reaches zebra) and the gateway
+// monitor's route lookups.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/backoff.h"
 #include "lib/event_loop.h"
 #include "netlink/netlink_socket.h"
 #include "platform/dataplane.h"
@@ -55,9 +58,10 @@ class ZebraDataplane : public Dataplane {
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override { return Status::ok(); }
   void initialRoutesComplete() override;
-  // The gateway monitor's notifications (-1 if it could not be opened).
-  int eventFd() const override { return gateway_monitor_ ? gateway_monitor_->fd() : -1; }
-  void processEvents() override;
+  // Watches the gateway monitor's notifications on `loop` (nothing if it could not be opened) and reports
+  // unreachable gateways to `observer`.
+  Status start(EventLoop& loop, DataplaneObserver& observer) override;
+  void stop() override;
   // Waits for zebra's REMOVED for every ROUTE_DELETE sent (zebra drops messages it has read but not yet
   // processed when the connection closes, so exiting right after the deletes could lose them), then sends
   // GR_DISABLE so that zebra keeps no graceful-restart state for a client that left for good.
@@ -84,6 +88,7 @@ class ZebraDataplane : public Dataplane {
   void flushOut();
   void verifyPending();
   void watchGateways();  // tells the gateway monitor every gateway of routes_
+  void processEvents();  // reads the gateway monitor's notifications, reports to the observer
   bool flushBlocking(std::chrono::milliseconds budget);
 
   EventLoop& loop_;
@@ -96,7 +101,7 @@ class ZebraDataplane : public Dataplane {
   bool write_armed_ = false;
   std::vector<uint8_t> out_;  // bytes not yet accepted by the socket
   Timer reconnect_timer_;
-  std::chrono::milliseconds backoff_;
+  Backoff backoff_;
   std::string last_failure_;  // logged once until the connection comes up
 
   std::map<IpPrefix, Route> routes_;  // what the agent wants zebra to hold
@@ -109,6 +114,8 @@ class ZebraDataplane : public Dataplane {
   std::map<IpPrefix, int> verify_pending_;  // prefix -> attempts so far
 
   std::unique_ptr<GatewayMonitor> gateway_monitor_;  // null if its sockets could not be opened
+  DataplaneObserver* observer_ = nullptr;            // between start() and stop()
+  std::unique_ptr<ReadWatch> gateway_watch_;         // the monitor's fd, between start() and stop()
 };
 
 }  // namespace anycastd

@@ -64,7 +64,7 @@ ZebraSession::Output ZebraSession::sendHello(Output out) {
 
 ZebraSession::Output ZebraSession::onCapabilities(const ZapiMessage& message, Output out) {
   auto caps = decodeCapabilities(*release_, message.bytes);
-  if (!caps.ok()) return fail("zebra's answer to HELLO: " + caps.error().message);
+  if (!caps.has_value()) return fail("zebra's answer to HELLO: " + caps.error().message);
   ecmp_ = caps.value().ecmp;
   out.send.push_back(encodeRouteNotifyRequest(*release_, true));
   if (settings_.graceful_restart_s > 0)
@@ -137,12 +137,12 @@ ZebraSession::Output ZebraSession::onMessage(const ZapiMessage& message) {
       auto known = commandFromNumber(*release_, command);
       if (known == ZapiCommand::kRouteNotifyOwner) {
         auto note = decodeRouteNotifyOwner(*release_, message.bytes);
-        if (!note.ok()) return fail(note.error().message);
+        if (!note.has_value()) return fail(note.error().message);
         out.notes.push_back(note.value());
       } else if (known == ZapiCommand::kError) {
         auto err = decodeError(*release_, message.bytes);
         return fail("zebra did not understand a message of the agent (ERROR " +
-                    (err.ok() ? std::to_string(err.value().code) : err.error().message) +
+                    (err.has_value() ? std::to_string(err.value().code) : err.error().message) +
                     "): the FRR release is not " + std::string(toString(*release_)));
       }
       // Everything else (VRF_ADD, interface and router-id updates zebra sends to every client) is ignored.
@@ -153,7 +153,7 @@ ZebraSession::Output ZebraSession::onMessage(const ZapiMessage& message) {
 }
 
 ZapiResult<ZebraSession::Bytes> ZebraSession::routeAdd(const Route& route) const {
-  if (!up()) return makeZapiValueError("ROUTE_ADD", "session", "zebra session is not up");
+  if (!up()) return Unexpected(makeZapiValueError("ROUTE_ADD", "session", "zebra session is not up"));
   Route sent = route;
   if (ecmp_ > 0 && sent.nexthops.size() > ecmp_) sent.nexthops.resize(ecmp_);
   if (ambiguous_weights_)
@@ -164,7 +164,7 @@ ZapiResult<ZebraSession::Bytes> ZebraSession::routeAdd(const Route& route) const
 }
 
 ZapiResult<ZebraSession::Bytes> ZebraSession::routeDelete(const IpPrefix& prefix) const {
-  if (!up()) return makeZapiValueError("ROUTE_DELETE", "session", "zebra session is not up");
+  if (!up()) return Unexpected(makeZapiValueError("ROUTE_DELETE", "session", "zebra session is not up"));
   ZapiRoute z;
   z.type = ZapiRouteType::kTable;
   z.instance = settings_.instance;

@@ -1,6 +1,7 @@
 // FakeDataplane: an in-memory Dataplane for unit tests and fuzzers. Holds the routes it was given in a map,
 // counts reads and writes, and fails on demand: the next write (fail_next), the next `fail_writes` writes or
-// every read while `fail_reads` is set, with an injected Status. Single-threaded; never throws.
+// every read while `fail_reads` is set, with an injected Status; reports to the observer given at start()
+// only when a test asks it to. Single-threaded; never throws.
 #pragma once
 
 #include <map>
@@ -13,6 +14,19 @@ namespace anycastd::test {
 
 class FakeDataplane : public Dataplane {
  public:
+  // Keeps the observer, so that a test can report external changes and unreachable next hops through it.
+  Status start(EventLoop&, DataplaneObserver& observer) override {
+    observer_ = &observer;
+    return Status::ok();
+  }
+  void stop() override { observer_ = nullptr; }
+  void reportUnreachable(const std::vector<IpAddress>& gateways, const char* why) {
+    if (observer_) observer_->nexthopsUnreachable(gateways, why);
+  }
+  void reportExternalChange(const char* why) {
+    if (observer_) observer_->externalChange(why);
+  }
+
   Status readRoutes(std::vector<Route>& out) override {
     ++reads;
     if (fail_reads) return Status::fail(5, "injected read failure");
@@ -45,6 +59,7 @@ class FakeDataplane : public Dataplane {
   bool initial_routes_complete = false;
 
  private:
+  DataplaneObserver* observer_ = nullptr;
   bool failWrite() {
     if (fail_next) {
       fail_next = false;

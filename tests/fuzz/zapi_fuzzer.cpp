@@ -26,11 +26,11 @@ void decodeAll(std::span<const uint8_t> bytes) {
     for (ZapiCommand c : {ZapiCommand::kRouteAdd, ZapiCommand::kRouteDelete,
                           ZapiCommand::kRedistributeRouteAdd, ZapiCommand::kRedistributeRouteDel}) {
       auto route = decodeRoute(r, c, bytes);
-      if (!route.ok() || c != ZapiCommand::kRouteAdd) continue;
+      if (!route.has_value() || c != ZapiCommand::kRouteAdd) continue;
       auto again = encodeRouteAdd(r, route.value());
-      if (!again.ok()) continue;
+      if (!again.has_value()) continue;
       auto back = decodeRoute(r, c, again.value());
-      if (!back.ok() || !(back.value() == route.value())) std::abort();
+      if (!back.has_value() || !(back.value() == route.value())) std::abort();
     }
     (void)decodeRouteNotifyOwner(r, bytes);
     (void)decodeError(r, bytes);

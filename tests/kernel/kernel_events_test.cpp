@@ -1,4 +1,4 @@
-// KernelDataplane and changes made behind its back: notifications (onExternalChange), a link going down
+// KernelDataplane and changes made behind its back: notifications (externalChange), a link going down
 // (the kernel silently flushes the nexthop objects on it) and programRoute converging again, hand deletions,
 // and notification overrun.
 #include <CppUTest/TestHarness.h>

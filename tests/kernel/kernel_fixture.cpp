@@ -204,29 +204,54 @@ void pumpEvents(int fd, const std::function<void()>& process, const std::functio
   }
 }
 
+namespace {
+
+// Runs a loop with the dataplane started until it reports what is asked for (the loop stops after the
+// report that holds it) or `timeout` passes; the other kind of report is dropped.
+class Recorder : public DataplaneObserver {
+ public:
+  explicit Recorder(bool unreachable) : unreachable_(unreachable) {}
+
+  std::string wait(KernelDataplane& dataplane, std::chrono::milliseconds timeout) {
+    EventLoop loop;
+    loop_ = &loop;
+    Timer deadline(loop, [&] { loop.stop(); });
+    deadline.arm(timeout);
+    dataplane.start(loop, *this);
+    loop.run();
+    dataplane.stop();
+    loop_ = nullptr;
+    return text_;
+  }
+
+  void externalChange(const char* why) override {
+    if (unreachable_) return;
+    if (!text_.empty()) text_ += "; ";
+    text_ += why;
+    loop_->stop();
+  }
+  void nexthopsUnreachable(const std::vector<IpAddress>& gateways, const char* why) override {
+    if (!unreachable_) return;
+    if (!text_.empty()) text_ += "; ";
+    text_ += std::string(why) + ":";
+    for (const IpAddress& g : gateways) text_ += " " + g.str();
+    loop_->stop();
+  }
+
+ private:
+  bool unreachable_;
+  EventLoop* loop_ = nullptr;
+  std::string text_;
+};
+
+}  // namespace
+
 std::string waitForExternalChange(KernelDataplane& dataplane, std::chrono::milliseconds timeout) {
-  std::string reasons;
-  dataplane.onExternalChange = [&](const char* why) {
-    if (!reasons.empty()) reasons += "; ";
-    reasons += why;
-  };
-  pumpEvents(
-      dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reasons.empty(); }, timeout);
-  dataplane.onExternalChange = nullptr;
-  return reasons;
+  return Recorder(false).wait(dataplane, timeout);
 }
 
 std::string waitForUnreachable(KernelDataplane& dataplane, std::chrono::milliseconds timeout) {
-  std::string reports;
-  dataplane.onNexthopsUnreachable = [&](const std::vector<IpAddress>& gateways, const char* why) {
-    if (!reports.empty()) reports += "; ";
-    reports += std::string(why) + ":";
-    for (const IpAddress& g : gateways) reports += " " + g.str();
-  };
-  pumpEvents(
-      dataplane.eventFd(), [&] { dataplane.processEvents(); }, [&] { return !reports.empty(); }, timeout);
-  dataplane.onNexthopsUnreachable = nullptr;
-  return reports;
+  return Recorder(true).wait(dataplane, timeout);
 }
 
 Monitor::Monitor()

@@ -60,12 +60,12 @@ bool eventually(const std::function<bool()>& condition,
 void pumpEvents(int fd, const std::function<void()>& process, const std::function<bool()>& done,
                 std::chrono::milliseconds timeout);
 
-// Waits (poll() on the dataplane's eventFd, then processEvents()) until onExternalChange was called or
-// `timeout` passes; returns the reasons reported ("" if none).
+// Starts the dataplane on a loop of its own and runs it until it reports an external change or `timeout`
+// passes, then stops it; returns the reasons reported ("" if none).
 std::string waitForExternalChange(anycastd::KernelDataplane& dataplane,
                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
-// Same for onNexthopsUnreachable: returns "WHY: GATEWAY GATEWAY" per report, joined with "; " ("" if none).
+// Same for unreachable next hops: returns "WHY: GATEWAY GATEWAY" per report, joined with "; " ("" if none).
 std::string waitForUnreachable(anycastd::KernelDataplane& dataplane,
                                std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 

@@ -172,13 +172,18 @@ TEST(Agent, MinHealthyWithdrawsWhenTooFew) {
 }
 
 TEST(Agent, DrainAndUndrainAVip) {
+  // Declared before the world, so that it outlives the agent that reports to it.
+  struct : AgentObserver {
+    int persisted = 0;
+    void drainsChanged() override { ++persisted; }
+  } saver;
   World w(configOf({webVip()}));
-  int persisted = 0;
-  w.agent->onDrainsChanged = [&] { ++persisted; };
+  w.agent->addObserver(saver);
+  int& persisted = saver.persisted;
   w.start();
   w.pass(kS1, 2);
   STRCMP_EQUAL("192.0.2.2", w.route().c_str());
-  STRCMP_EQUAL("", w.agent->setDrain("web", "", DrainInfo{"ops", w.clock.unixMs(), "maintenance"}).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "", DrainInfo{"ops", w.clock.unixMs(), "maintenance"}).isOk());
   STRCMP_EQUAL("", w.route().c_str());
   VipSnapshot v = w.vip();
   CHECK(v.state == VipState::kDrained);
@@ -187,15 +192,15 @@ TEST(Agent, DrainAndUndrainAVip) {
   LONGS_EQUAL(1, w.agent->drains().size());
   LONGS_EQUAL(1, persisted);
 
-  STRCMP_EQUAL("", w.agent->setDrain("web", "", std::nullopt).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "", std::nullopt).isOk());
   STRCMP_EQUAL("192.0.2.2", w.route().c_str());
   CHECK(w.vip().state == VipState::kAnnounced);
   CHECK_TRUE(w.agent->drains().empty());
   LONGS_EQUAL(2, persisted);
 
-  CHECK_FALSE(w.agent->setDrain("web", "", std::nullopt).empty());  // not drained
-  CHECK_FALSE(w.agent->setDrain("nope", "", DrainInfo{"ops", 0, ""}).empty());
-  CHECK_FALSE(w.agent->setDrain("web", "s9", DrainInfo{"ops", 0, ""}).empty());
+  CHECK_FALSE(w.agent->setDrain("web", "", std::nullopt).isOk());  // not drained
+  CHECK_FALSE(w.agent->setDrain("nope", "", DrainInfo{"ops", 0, ""}).isOk());
+  CHECK_FALSE(w.agent->setDrain("web", "s9", DrainInfo{"ops", 0, ""}).isOk());
   LONGS_EQUAL(2, persisted);
 }
 
@@ -204,7 +209,7 @@ TEST(Agent, DrainAndUndrainAServer) {
   w.start();
   w.pass(kS1, 2);
   w.pass(kS2, 2);
-  STRCMP_EQUAL("", w.agent->setDrain("web", "s1", DrainInfo{"ops", w.clock.unixMs(), ""}).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "s1", DrainInfo{"ops", w.clock.unixMs(), ""}).isOk());
   STRCMP_EQUAL("192.0.2.6", w.route().c_str());
   VipSnapshot v = w.vip();
   CHECK(v.state == VipState::kAnnounced);
@@ -214,7 +219,7 @@ TEST(Agent, DrainAndUndrainAServer) {
   LONGS_EQUAL(1, w.agent->drains().size());
   STRCMP_EQUAL("s1", w.agent->drains()[0].server.c_str());
 
-  STRCMP_EQUAL("", w.agent->setDrain("web", "s1", std::nullopt).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "s1", std::nullopt).isOk());
   STRCMP_EQUAL("192.0.2.2 192.0.2.6", w.route().c_str());
 }
 
@@ -276,10 +281,10 @@ TEST(Agent, SlowStartRampsAComebackServersWeight) {
   // Half-way, the next decision gives it half its weight; at the end, all of it.
   w.clock.advance(std::chrono::seconds(16));
   LONGS_EQUAL(50, w.vip().servers[1].slow_start_percent);
-  STRCMP_EQUAL("", w.agent->setDrain("web", "s3", DrainInfo{"ops", 0, ""}).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "s3", DrainInfo{"ops", 0, ""}).isOk());
   STRCMP_EQUAL("192.0.2.2*8 192.0.2.6*4", w.route().c_str());
   w.clock.advance(std::chrono::seconds(16));
-  STRCMP_EQUAL("", w.agent->setDrain("web", "s3", std::nullopt).c_str());
+  CHECK_TRUE(w.agent->setDrain("web", "s3", std::nullopt).isOk());
   STRCMP_EQUAL("192.0.2.2 192.0.2.6", w.route().c_str());
   LONGS_EQUAL(0, w.vip().servers[1].slow_start_percent);
 }
@@ -304,7 +309,7 @@ TEST(Agent, ReloadAddsRemovesAndChangesKeepingHealth) {
   mail.name = "mail";
   mail.prefix = prefix("203.0.113.25/32");
   AgentConfig next = configOf({web, mail});
-  CHECK_EQUAL(std::string(""), w.agent->reloadBlocker(next));
+  CHECK_TRUE(w.agent->reloadBlocker(next).isOk());
   ReloadSummary summary = w.agent->reload(next);
   LONGS_EQUAL(1, summary.added.size());
   STRCMP_EQUAL("mail", summary.added[0].c_str());
@@ -350,9 +355,14 @@ TEST(Agent, ReloadSwappingPrefixesKeepsBothRoutes) {
 }
 
 TEST(Agent, DataplaneFailureIsRetriedUntilTheRouteHolds) {
+  // Declared before the world, so that it outlives the agent that reports to it.
+  struct : AgentObserver {
+    std::vector<std::string> errors;
+    void dataplaneError(const char* op) override { errors.push_back(op); }
+  } recorder;
   World w(configOf({webVip()}));
-  std::vector<std::string> errors;
-  w.agent->hooks.dataplane_error = [&](const char* op) { errors.push_back(op); };
+  w.agent->addObserver(recorder);
+  std::vector<std::string>& errors = recorder.errors;
   w.start();
   w.dataplane.fail_writes = 2;
   w.pass(kS1, 2);
@@ -382,7 +392,7 @@ TEST(Agent, UnreachableNexthopTakesItsServerOutAtOnce) {
   w.start();
   w.pass(kS1, 2);
   w.pass(kS2, 2);
-  w.dataplane.onNexthopsUnreachable({kS2}, "link eth-s2 down");
+  w.dataplane.reportUnreachable({kS2}, "link eth-s2 down");
   STRCMP_EQUAL("192.0.2.2", w.route().c_str());
   CHECK(w.vip().servers[1].health == HealthState::kDown);
   w.pass(kS2);

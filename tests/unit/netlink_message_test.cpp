@@ -43,7 +43,7 @@ TEST_GROUP(NetlinkAck) {
 };
 
 TEST(NetlinkAck, ErrnoText) {
-  STRCMP_EQUAL("Network is unreachable (errno 101)", errnoText(101).c_str());
+  STRCMP_EQUAL("Network is unreachable (errno 101)", anycastd::errnoText(101).c_str());
 }
 
 TEST(NetlinkAck, PlainAck) {

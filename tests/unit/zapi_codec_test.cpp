@@ -76,7 +76,7 @@ TEST_GROUP(ZapiFraming){};
 
 TEST(ZapiFraming, HeaderOnlyDecode) {
   auto h = decodeHeader(kVrfAdd);
-  CHECK_TEXT(h.ok(), h.error().message.c_str());
+  CHECK_TEXT(h.has_value(), h.error().message.c_str());
   UNSIGNED_LONGS_EQUAL(14, h.value().length);
   UNSIGNED_LONGS_EQUAL(33, h.value().command);
   UNSIGNED_LONGS_EQUAL(0, h.value().vrfId);
@@ -88,7 +88,7 @@ TEST(ZapiFraming, HeaderErrorsNameTheField) {
   Bytes badMarker = kNotifyRequest;
   badMarker[2] = 0xff;
   auto e = decodeHeader(badMarker);
-  CHECK_FALSE(e.ok());
+  CHECK_FALSE(e.has_value());
   STRCMP_EQUAL("header.marker", e.error().field.c_str());
   UNSIGNED_LONGS_EQUAL(2, e.error().offset);
 
@@ -107,7 +107,7 @@ TEST(ZapiFraming, HeaderErrorsNameTheField) {
   CHECK_TEXT(contains(e.error().message, "says 12 bytes, message has 11"), e.error().message.c_str());
   Bytes huge = {0x40, 0x01, 0xfe, 0x06, 0, 0, 0, 0, 0, 1};  // 16385
   STRCMP_EQUAL("header.length", decodeHeaderPrefix(huge).error().field.c_str());
-  CHECK_FALSE(decodeHeader(Bytes{0x00, 0x0a, 0xfe}).ok());
+  CHECK_FALSE(decodeHeader(Bytes{0x00, 0x0a, 0xfe}).has_value());
 }
 
 TEST(ZapiFraming, FramerSplitsAnyChunking) {
@@ -181,7 +181,7 @@ TEST(ZapiReplies, NotifyOwnerEveryRelease) {
   for (FrrRelease r : kAllFrrReleases) {
     const bool ten = commandNumber(r, ZapiCommand::kRouteNotifyOwner) == 11;
     auto n = decodeRouteNotifyOwner(r, hostOrderAt(ten ? kNotifyV4Cmd11 : kNotifyV4Cmd10, 10));
-    CHECK_TEXT(n.ok(), n.error().message.c_str());
+    CHECK_TEXT(n.has_value(), n.error().message.c_str());
     CHECK(n.value().note == RouteNote::kInstalled);
     CHECK(n.value().prefix == prefix("203.0.113.10/32"));
     CHECK_FALSE(n.value().sourcePrefix.has_value());
@@ -196,13 +196,13 @@ TEST(ZapiReplies, NotifyOwnerEveryRelease) {
 
 TEST(ZapiReplies, NotifyOwnerSourcePrefixLayoutOnlyFromTenThree) {
   auto n = decodeRouteNotifyOwner(FrrRelease::k10_2, hostOrderAt(kNotifyV4Src, 10));
-  CHECK_TEXT(n.ok(), n.error().message.c_str());
+  CHECK_TEXT(n.has_value(), n.error().message.c_str());
   CHECK(n.value().prefix == prefix("203.0.113.10/32"));
   CHECK(n.value().sourcePrefix == prefix("0.0.0.0/0"));
   UNSIGNED_LONGS_EQUAL(254, n.value().tableId);
 
   auto v6 = decodeRouteNotifyOwner(FrrRelease::k10_2, hostOrderAt(kNotifyV6Src, 10));
-  CHECK_TEXT(v6.ok(), v6.error().message.c_str());
+  CHECK_TEXT(v6.has_value(), v6.error().message.c_str());
   CHECK(v6.value().note == RouteNote::kRemoved);
   CHECK(v6.value().prefix == prefix("2001:db8::10/128"));
   CHECK(v6.value().sourcePrefix == prefix("::/0"));
@@ -211,14 +211,14 @@ TEST(ZapiReplies, NotifyOwnerSourcePrefixLayoutOnlyFromTenThree) {
   UNSIGNED_LONGS_EQUAL(2, v6.value().afi);
 
   auto plain = decodeRouteNotifyOwner(FrrRelease::k10_2, hostOrderAt(kNotifyV6Cmd11, 10));
-  CHECK_TEXT(plain.ok(), plain.error().message.c_str());
+  CHECK_TEXT(plain.has_value(), plain.error().message.c_str());
   CHECK_FALSE(plain.value().sourcePrefix.has_value());
   CHECK(plain.value().prefix == v6.value().prefix);
 
   // 10.0/10.1 never send the source prefix: read with their layout, the src bytes land in table_id/afi and
   // the afi check (then the trailing-bytes check) refuses the message instead of returning garbage.
   auto old = decodeRouteNotifyOwner(FrrRelease::k10_1, hostOrderAt(kNotifyV4Src, 10));
-  CHECK_FALSE(old.ok());
+  CHECK_FALSE(old.has_value());
   STRCMP_EQUAL("afi", old.error().field.c_str());
   Bytes srcWithAfi = kNotifyV4Src;  // src /0 then table 0x000001fe... : make the afi byte plausible
   srcWithAfi[24] = 1;
@@ -256,11 +256,11 @@ TEST(ZapiReplies, ErrorEveryRelease) {
                {FrrRelease::k10_2, kError120}};
   for (const auto& c : cases) {
     auto e = decodeError(c.release, hostOrderAt(c.bytes, 10));
-    CHECK_TEXT(e.ok(), e.error().message.c_str());
+    CHECK_TEXT(e.has_value(), e.error().message.c_str());
     UNSIGNED_LONGS_EQUAL(static_cast<uint32_t>(ZebraErrorCode::kInvalidMessageType), e.value().code);
   }
   Bytes longer = {0x00, 0x0f, 0xfe, 0x06, 0, 0, 0, 0, 0x00, 0x76, 0x02, 0, 0, 0, 0};
-  CHECK_FALSE(decodeError(FrrRelease::k8_4, longer).ok());
+  CHECK_FALSE(decodeError(FrrRelease::k8_4, longer).has_value());
 }
 
 TEST(ZapiReplies, CapabilitiesEveryLayout) {
@@ -281,7 +281,7 @@ TEST(ZapiReplies, CapabilitiesEveryLayout) {
   };
   for (const auto& c : cases) {
     auto caps = decodeCapabilities(c.release, c.bytes);
-    CHECK_TEXT(caps.ok(), caps.error().message.c_str());
+    CHECK_TEXT(caps.has_value(), caps.error().message.c_str());
     CHECK(caps.value().layout == c.layout);
     UNSIGNED_LONGS_EQUAL(0, caps.value().vrfBackend);
     CHECK(caps.value().mplsEnabled);
@@ -296,7 +296,7 @@ TEST(ZapiReplies, CapabilitiesEveryLayout) {
 TEST(ZapiReplies, CapabilitiesOfAnotherReleaseIsExplained) {
   Bytes caps91As84 = kCaps91;  // 11-byte body with the 8.4 command number
   auto e = decodeCapabilities(FrrRelease::k8_4, caps91As84);
-  CHECK_FALSE(e.ok());
+  CHECK_FALSE(e.has_value());
   CHECK_TEXT(
       contains(e.error().message, "body is 11 bytes, FRR 8.4 sends 10 (this is the FRR 9.1-10.1 layout)"),
       e.error().message.c_str());

@@ -102,31 +102,31 @@ std::string decodeAs(const Sample& s, const Bytes& bytes) {
   switch (s.kind) {
     case Kind::kRouteAdd: {
       auto r = decodeRoute(s.release, ZapiCommand::kRouteAdd, bytes);
-      if (r.ok()) {
+      if (r.has_value()) {
         // Whatever decodes must survive encode -> decode unchanged (when it is encodable at all).
         auto again = encodeRouteAdd(s.release, r.value());
-        if (again.ok()) {
+        if (again.has_value()) {
           auto back = decodeRoute(s.release, ZapiCommand::kRouteAdd, again.value());
-          CHECK_TEXT(back.ok() && back.value() == r.value(), hex(bytes).c_str());
+          CHECK_TEXT(back.has_value() && back.value() == r.value(), hex(bytes).c_str());
         }
       }
-      return r.ok() ? "" : r.error().message;
+      return r.has_value() ? "" : r.error().message;
     }
     case Kind::kRouteDelete: {
       auto r = decodeRoute(s.release, ZapiCommand::kRouteDelete, bytes);
-      return r.ok() ? "" : r.error().message;
+      return r.has_value() ? "" : r.error().message;
     }
     case Kind::kNotify: {
       auto r = decodeRouteNotifyOwner(s.release, bytes);
-      return r.ok() ? "" : r.error().message;
+      return r.has_value() ? "" : r.error().message;
     }
     case Kind::kError: {
       auto r = decodeError(s.release, bytes);
-      return r.ok() ? "" : r.error().message;
+      return r.has_value() ? "" : r.error().message;
     }
     case Kind::kCapabilities: {
       auto r = decodeCapabilities(s.release, bytes);
-      return r.ok() ? "" : r.error().message;
+      return r.has_value() ? "" : r.error().message;
     }
   }
   return "?";
@@ -288,7 +288,7 @@ TEST(ZapiDecoderFuzz, FramerOverRandomChunksAndGarbage) {
         auto status = f.next(&m);
         if (status == ZapiFramer::Status::kMessage) {
           CHECK(m.bytes.size() >= kZapiHeaderSize && m.bytes.size() <= kZapiMaxMessage);
-          CHECK(decodeHeader(m.bytes).ok());
+          CHECK(decodeHeader(m.bytes).has_value());
           got.push_back(m.bytes);
           decodeEverything(m.bytes);
           continue;

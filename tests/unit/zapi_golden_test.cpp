@@ -14,14 +14,14 @@ namespace {
 
 Bytes addOk(FrrRelease release, const ZapiRoute& route) {
   auto r = encodeRouteAdd(release, route);
-  CHECK_TEXT(r.ok(), r.error().message.c_str());
-  return r.ok() ? r.value() : Bytes{};
+  CHECK_TEXT(r.has_value(), r.error().message.c_str());
+  return r.has_value() ? r.value() : Bytes{};
 }
 
 Bytes deleteOk(FrrRelease release, const ZapiRoute& route) {
   auto r = encodeRouteDelete(release, route);
-  CHECK_TEXT(r.ok(), r.error().message.c_str());
-  return r.ok() ? r.value() : Bytes{};
+  CHECK_TEXT(r.has_value(), r.error().message.c_str());
+  return r.has_value() ? r.value() : Bytes{};
 }
 
 // clang-format off
@@ -220,7 +220,7 @@ TEST(ZapiGolden, CapturedGracefulRestart84) {
 
 TEST(ZapiGolden, CapturedRouteAddDecodes84) {
   auto route = decodeRoute(FrrRelease::k8_4, ZapiCommand::kRouteAdd, kCapturedRouteAdd);
-  CHECK_TEXT(route.ok(), route.error().message.c_str());
+  CHECK_TEXT(route.has_value(), route.error().message.c_str());
   CHECK(route.value() == capturedRoute());
 }
 
@@ -275,8 +275,8 @@ TEST(ZapiGolden, GoldenRoutesDecodeEveryRelease) {
   for (const Golden& g : kGolden) {
     auto d4 = decodeRoute(g.release, ZapiCommand::kRouteAdd, g.addV4);
     auto d6 = decodeRoute(g.release, ZapiCommand::kRouteAdd, g.addV6);
-    CHECK_TEXT(d4.ok(), d4.error().message.c_str());
-    CHECK_TEXT(d6.ok(), d6.error().message.c_str());
+    CHECK_TEXT(d4.has_value(), d4.error().message.c_str());
+    CHECK_TEXT(d6.has_value(), d6.error().message.c_str());
     CHECK(d4.value() == v4);
     CHECK(d6.value() == v6);
   }

@@ -141,9 +141,9 @@ TEST(ZebraSession, TenZeroAndTenOneLookAlikeSoWeightsAreNotSent) {
   CHECK_TRUE(s.onMessage(capabilities(20, 11)).established);
   CHECK_TRUE(s.weightsUnsupported());
   auto bytes = s.routeAdd(route3());
-  CHECK_TRUE(bytes.ok());
+  CHECK_TRUE(bytes.has_value());
   auto back = decodeRoute(*s.release(), ZapiCommand::kRouteAdd, bytes.value());
-  CHECK_TRUE(back.ok());
+  CHECK_TRUE(back.has_value());
   for (const auto& nh : back.value().nexthops) LONGS_EQUAL(1, nh.hop.weight);
 }
 
@@ -214,23 +214,23 @@ TEST(ZebraSession, AnErrorOnceUpMeansTheNumberingIsWrong) {
 
 TEST(ZebraSession, RoutesRespectZebrasEcmpLimitAndCarryTheTag) {
   ZebraSession s({});
-  CHECK_FALSE(s.routeAdd(route3()).ok());  // not up yet
+  CHECK_FALSE(s.routeAdd(route3()).has_value());  // not up yet
   s.start();
   s.onMessage(error(120));
   s.onMessage(capabilities(20, 12, 2));
   Route r = route3();
   r.tag = 777;
   auto bytes = s.routeAdd(r);
-  CHECK_TRUE(bytes.ok());
+  CHECK_TRUE(bytes.has_value());
   auto back = decodeRoute(FrrRelease::k10_2, ZapiCommand::kRouteAdd, bytes.value());
-  CHECK_TEXT(back.ok(), back.error().message.c_str());
+  CHECK_TEXT(back.has_value(), back.error().message.c_str());
   LONGS_EQUAL(2, back.value().nexthops.size());
   CHECK(back.value().type == ZapiRouteType::kTable);
   LONGS_EQUAL(100, back.value().instance);
   CHECK_TRUE(back.value().tag.has_value());
   LONGS_EQUAL(777, *back.value().tag);
   auto del = s.routeDelete(r.prefix);
-  CHECK_TRUE(del.ok());
+  CHECK_TRUE(del.has_value());
   LONGS_EQUAL(10, commandOf(del.value()));
   LONGS_EQUAL(3, s.updateComplete().size());  // IPv4, IPv6, RIB_STALE_TIME
   LONGS_EQUAL(1, s.disableGracefulRestart().size());
