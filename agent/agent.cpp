@@ -414,6 +414,9 @@ Status Agent::reloadBlocker(const AgentConfig& next) const {
     return Status::fail(EINVAL, "control_socket or control_group changed; that needs a restart of anycastd");
   if (next.state_file != config_.state_file)
     return Status::fail(EINVAL, "state_file changed; that needs a restart of anycastd");
+  // The metrics server listens from start-up on; a reload cannot move it (refused, not silently ignored).
+  if (next.metrics_listen != config_.metrics_listen)
+    return Status::fail(EINVAL, "metrics.listen changed; that needs a restart of anycastd");
   return Status::ok();
 }
 

@@ -310,6 +310,10 @@ TEST(Agent, ReloadAddsRemovesAndChangesKeepingHealth) {
   mail.prefix = prefix("203.0.113.25/32");
   AgentConfig next = configOf({web, mail});
   CHECK_TRUE(w.agent->reloadBlocker(next).isOk());
+  AgentConfig moved_metrics = next;  // applied only at start: refused, never accepted and ignored
+  moved_metrics.metrics_listen = "127.0.0.1:9371";
+  STRCMP_EQUAL("metrics.listen changed; that needs a restart of anycastd",
+               w.agent->reloadBlocker(moved_metrics).message.c_str());
   ReloadSummary summary = w.agent->reload(next);
   LONGS_EQUAL(1, summary.added.size());
   STRCMP_EQUAL("mail", summary.added[0].c_str());
