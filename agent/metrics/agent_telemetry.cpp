@@ -7,6 +7,7 @@ AgentTelemetry::AgentTelemetry(EventLoop& loop, Agent& agent, const std::string&
                                std::function<bool()> zebra_connected)
     : agent_(agent), dataplane_(dataplane), zebra_connected_(std::move(zebra_connected)), metrics_(version) {
   agent_.hooks.probe = [this](const std::string& vip, const std::string& server, const ProbeResult& r) {
+    if (r.local_error != 0) return metrics_.onProbeLocalError(r.local_error);
     metrics_.onProbe(vip, server, std::chrono::duration<double>(r.duration).count(), r.ok, r.detail);
   };
   agent_.hooks.server_transition = [this](const std::string& vip, const std::string& server, bool) {

@@ -23,7 +23,7 @@ IcmpProbe::~IcmpProbe() {
   close();
 }
 
-int IcmpProbe::openSocket(std::string* error) {
+int IcmpProbe::openSocket(std::string* error, int* local_error) {
   const bool v6 = !address_.isV4();
   const int family = address_.afFamily();
   const int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -34,6 +34,9 @@ int IcmpProbe::openSocket(std::string* error) {
   raw_ = true;
   fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
+    // Either socket failing for the agent's own lack of resources is no verdict on the server.
+    if (isLocalResourceError(dgram_errno)) *local_error = dgram_errno;
+    if (isLocalResourceError(errno)) *local_error = errno;
     *error = "no ICMP socket: ping socket: " + errnoText(dgram_errno) +
              " (net.ipv4.ping_group_range), raw socket: " + errnoText(errno);
     return -1;
@@ -54,8 +57,9 @@ int IcmpProbe::openSocket(std::string* error) {
 void IcmpProbe::start(Done done) {
   done_ = std::move(done);
   std::string error;
-  fd_ = openSocket(&error);
-  if (fd_ < 0) return finish(false, error);
+  int local_error = 0;
+  fd_ = openSocket(&error, &local_error);
+  if (fd_ < 0) return finish(false, error, local_error);
   if (error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
   // Connected: the kernel delivers only packets from the server.
   sockaddr_storage ss;
@@ -90,11 +94,11 @@ void IcmpProbe::onSocket() {
   }
 }
 
-void IcmpProbe::finish(bool ok, std::string detail) {
+void IcmpProbe::finish(bool ok, std::string detail, int local_error) {
   close();
   Done done = std::move(done_);
   done_ = nullptr;
-  if (done) done(ok, std::move(detail));
+  if (done) done(ok, std::move(detail), local_error);
 }
 
 void IcmpProbe::close() {

@@ -23,9 +23,9 @@ class IcmpProbe : public Probe {
   std::string expire() override;
 
  private:
-  int openSocket(std::string* error);
+  int openSocket(std::string* error, int* local_error);
   void onSocket();
-  void finish(bool ok, std::string detail);
+  void finish(bool ok, std::string detail, int local_error = 0);
   void close();
 
   const CheckConfig check_;

@@ -56,6 +56,10 @@ std::string bindProbeSocket(int fd, const CheckConfig& check) {
   return "";
 }
 
+bool isLocalResourceError(int err) {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
 std::string errnoText(int err) {
   std::string s = std::strerror(err);
   if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));

@@ -35,7 +35,10 @@ void StreamProbe::start(Done done) {
   sent_ = 0;
   if (check_.kind == CheckKind::kHttps && !tls_context_) return finish(false, tls_context_error_);
   fd_ = socket(address_.afFamily(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (fd_ < 0) return finish(false, "socket: " + errnoText(errno));
+  if (fd_ < 0) {
+    const int err = errno;
+    return finish(false, "socket: " + errnoText(err), isLocalResourceError(err) ? err : 0);
+  }
   linger lin{1, 0};
   setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
   if (std::string error = bindProbeSocket(fd_, check_); !error.empty()) return finish(false, error);
@@ -167,11 +170,11 @@ void StreamProbe::received(bool eof) {
   }
 }
 
-void StreamProbe::finish(bool ok, std::string detail) {
+void StreamProbe::finish(bool ok, std::string detail, int local_error) {
   close();
   Done done = std::move(done_);
   done_ = nullptr;
-  if (done) done(ok, std::move(detail));
+  if (done) done(ok, std::move(detail), local_error);
 }
 
 void StreamProbe::close() {
