@@ -308,6 +308,7 @@ def test_agent_out_of_file_descriptors_keeps_the_servers(fabric, window_s=3.0):
     wait_ctl_socket(fab)
     wait_announced(fab, VIP4, ALL)
     wait_announced(fab, VIP6, ALL)
+    res = Resources(fab)
     pid = fab.anycastd_pid
     soft, hard = nofile_limit(pid)
     assert re.search(r"fd limit: soft limit (raised from \d+ to \d+|\d+ kept) \(\d+ needed for 6 probes",
@@ -336,7 +337,7 @@ def test_agent_out_of_file_descriptors_keeps_the_servers(fabric, window_s=3.0):
     fab.stop_service("s2")
     wait_group(fab, VIP4, ["s1", "s3"])
     fab.start_service("s2")
-    wait_group(fab, VIP4, ALL)
+    converged(fab, both(ALL), res, NAMES)
 
 
 # ---- reload storms -----------------------------------------------------------------------------------------------
