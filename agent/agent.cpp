@@ -14,6 +14,7 @@ namespace anycastd {
 namespace {
 
 constexpr std::chrono::milliseconds kFirstRetry{100};
+constexpr std::chrono::milliseconds kNoVerdictQuiet{10000};  // a burst of no-verdict probes ends after this
 constexpr std::chrono::milliseconds kMaxRetry{10000};
 // An external change (a nexthop object deleted with its link, a route deleted by hand) is acted on after a
 // short pause so that a burst of kernel notifications leads to one resynchronisation.
@@ -57,6 +58,8 @@ Agent::Agent(EventLoop& loop, AgentConfig config, Dataplane& dataplane, AgentDep
       reconciler_(dataplane),
       retry_timer_(loop, [this] { reconcile(); }),
       reconcile_soon_(loop, [this] { reconcile(); }),
+      no_verdict_(kNoVerdictQuiet),
+      no_verdict_quiet_(loop, [this] { onNoVerdictQuiet(); }),
       backoff_(kFirstRetry, kMaxRetry) {
   for (const VipConfig& vc : config_.vips) vips_.push_back(makeVip(vc, nullptr));
   indexVips();
@@ -199,6 +202,7 @@ Status Agent::start() {
 void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
                           const HealthTransition* transition) {
   if (result) tell([&](AgentObserver& o) { o.probeResult(vip.config.name, server.config.name, *result); });
+  if (result && result->local_error != 0) return onNoVerdict(*result);
   const bool had_verdict = server.had_verdict;
   server.had_verdict = had_verdict || judged(server);
   if (!transition) return reportInitialRoutesIfComplete();  // (a probe's result without a transition)
@@ -220,6 +224,17 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
     batch_changed_ = true;
   else
     reconcileSoon();
+}
+
+void Agent::onNoVerdict(const ProbeResult& result) {
+  if (auto line = no_verdict_.onNoVerdict(clock_.now(), result.local_error, result.detail)) logWarning(*line);
+  if (!no_verdict_quiet_.armed()) no_verdict_quiet_.arm(kNoVerdictQuiet);
+}
+
+void Agent::onNoVerdictQuiet() {
+  const auto now = clock_.now();
+  if (auto line = no_verdict_.onQuiet(now)) logWarning(*line);
+  if (no_verdict_.inBurst()) armAt(no_verdict_quiet_, no_verdict_.quietEnd(), now);
 }
 
 void Agent::reconcileSoon() {

@@ -33,6 +33,7 @@
 #include "agent/agent_snapshot.h"
 #include "agent/config/config.h"
 #include "agent/core/health_state.h"
+#include "agent/core/no_verdict_burst.h"
 #include "agent/core/reconciler.h"
 #include "agent/core/vip_decision.h"
 #include "agent/core/vip_policy.h"
@@ -164,6 +165,8 @@ class Agent {
   void subscribeChecks(Vip& vip, Server& server, HealthState initial);
   std::vector<CheckSnapshot> checkSnapshots(const Server& server) const;
   HealthState combinedHealth(const Vip& vip, const Server& server) const;
+  void onNoVerdict(const ProbeResult& result);
+  void onNoVerdictQuiet();
   void onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeResult* result,
                      const HealthTransition* transition);
   std::unique_ptr<Prober> makeProber(const ProbeKey& key, Prober::Callback report);
@@ -205,7 +208,9 @@ class Agent {
   } verdict_cursor_;  // every server before it has had its first verdict
   bool started_ = false;
   Timer retry_timer_;
-  Timer reconcile_soon_;                            // armed by reconcileSoon()
+  Timer reconcile_soon_;       // armed by reconcileSoon()
+  NoVerdictBurst no_verdict_;  // probes the agent could not run (out of fds): logged once per burst
+  Timer no_verdict_quiet_;     // armed while a burst lasts, for its summary
   std::chrono::steady_clock::time_point retry_at_;  // when retry_timer_ fires, while armed
   Backoff backoff_;
   // What the dataplane reports (start() to the destructor) goes to onExternalChange and

@@ -2,7 +2,9 @@
 // healthy servers) in the dataplane while enough of them are healthy. See README.md.
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "agent/control/control_handler.h"
 #include "agent/control/control_server.h"
 #include "agent/control/state_file.h"
+#include "agent/core/fd_budget.h"
 #include "agent/metrics/agent_telemetry.h"
 #include "agent/systemd_notify.h"
 #include "lib/event_loop.h"
@@ -79,6 +82,36 @@ const char kUsage[] =
 // Beyond the first verdicts: what the start may take to program the routes that follow.
 constexpr std::chrono::seconds kStartMargin{30};
 
+// Raises RLIMIT_NOFILE's soft limit to what `config` needs (fd_budget.h), capped by the hard limit; never
+// lowers it. Logs what it set, and warns if the hard limit is below the need.
+void raiseFdLimit(const anycastd::AgentConfig& config) {
+  using namespace anycastd;
+  const size_t need = fdsNeeded(config);
+  const std::string why = std::to_string(need) + " needed for " + std::to_string(probeBound(config)) +
+                          " probes x " + std::to_string(kFdsPerProbe) + " + " + std::to_string(kFdReserve);
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+    return logWarning("fd limit: getrlimit: " + std::string(std::strerror(errno)));
+  const rlim_t want = static_cast<rlim_t>(need);
+  const rlim_t target = lim.rlim_max == RLIM_INFINITY || want <= lim.rlim_max ? want : lim.rlim_max;
+  if (target > lim.rlim_cur) {
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
+      return logWarning("fd limit: cannot raise the soft limit from " + std::to_string(before) + " to " +
+                        std::to_string(target) + ": " + std::strerror(errno));
+    logInfo("fd limit: soft limit raised from " + std::to_string(before) + " to " + std::to_string(target) +
+            " (" + why + ")");
+  } else {
+    logInfo("fd limit: soft limit " + std::to_string(lim.rlim_cur) + " kept (" + why + ")");
+  }
+  if (want > target)
+    logWarning("fd limit: the hard limit " + std::to_string(lim.rlim_max) + " is below the " +
+               std::to_string(need) +
+               " fds the config needs: probes may give no verdict when many are in "
+               "flight (raise LimitNOFILE= in the unit)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,6 +160,7 @@ int main(int argc, char** argv) {
   }
 
   signal(SIGPIPE, SIG_IGN);
+  raiseFdLimit(*loaded.config);
   try {
     EventLoop loop;
     SystemdNotifier systemd(loop);

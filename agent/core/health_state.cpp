@@ -10,6 +10,7 @@ HealthStateMachine::HealthStateMachine(uint32_t rise, uint32_t fall, HealthState
     : rise_(rise ? rise : 1), fall_(fall ? fall : 1), state_(initial) {}
 
 std::optional<HealthTransition> HealthStateMachine::onResult(const ProbeResult& result) {
+  if (result.local_error != 0) return std::nullopt;  // the agent's own trouble says nothing of the server
   if (result.ok) {
     failures_ = 0;
     ++passes_;

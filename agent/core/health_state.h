@@ -1,6 +1,7 @@
 // HealthStateMachine: the one place where rise/fall thresholds turn probe results into a server's up/down
 // state. Probes only report pass/fail with a reason; this returns the transition (if any) for the caller to
-// log and act on. Pure; no I/O, no clock.
+// log and act on. A probe the agent itself could not run (out of file descriptors or memory) is no verdict on
+// the server and changes nothing here. Pure; no I/O, no clock.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,9 @@ struct ProbeResult {
   bool ok = false;
   std::string detail;  // on failure: why ("connection refused", "timeout after 500 ms", "status 503")
   std::chrono::microseconds duration{0};  // how long the probe took (for metrics)
+  // Nonzero: the agent's own failure, not the server's: the errno (EMFILE, ENFILE, ENOBUFS, ENOMEM) that kept
+  // it from running the probe (ok is false). No verdict: rise/fall progress and the state stay as they were.
+  int local_error = 0;
 };
 
 struct HealthTransition {
@@ -31,6 +35,7 @@ class HealthStateMachine {
   // a route adopted from a previous run starts up (it was proven then), so a restart does not withdraw it.
   HealthStateMachine(uint32_t rise, uint32_t fall, HealthState initial = HealthState::kDown);
 
+  // A result with local_error set is ignored (no verdict).
   std::optional<HealthTransition> onResult(const ProbeResult& result);
 
   // Takes the server down at once for a reason outside the probes ("link eth-s2 down", "neighbour

@@ -1,5 +1,7 @@
 #include "agent/metrics/agent_metrics.h"
 
+#include <cerrno>
+
 #include "agent/probes/probe_failure_reason.h"
 
 namespace anycastd {
@@ -18,6 +20,7 @@ constexpr char kCheckLastOk[] = "anycastd_check_last_ok";
 constexpr char kProbes[] = "anycastd_probes";
 constexpr char kProbeDuration[] = "anycastd_probe_duration_seconds";
 constexpr char kProbeFailures[] = "anycastd_probe_failures_total";
+constexpr char kProbeLocalErrors[] = "anycastd_probe_local_errors_total";
 constexpr char kDataplaneErrors[] = "anycastd_dataplane_errors_total";
 constexpr char kZebraConnected[] = "anycastd_zebra_connected";
 
@@ -40,6 +43,8 @@ AgentMetrics::AgentMetrics(const std::string& version) {
   r.addHistogram(kProbeDuration, "Duration of health-check probes, passed or failed.", {"vip", "server"},
                  {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1});
   r.addCounter(kProbeFailures, "Failed health-check probes by reason.", {"vip", "server", "reason"});
+  r.addCounter(kProbeLocalErrors, "Probes that gave no verdict because the agent lacked resources.",
+               {"reason"});
   r.addCounter(kDataplaneErrors, "Failed dataplane operations.", {"dataplane", "op"});
   r.addGauge(kZebraConnected, "1 while connected to zebra, else 0.", {});
   r.set(kBuildInfo, {version}, 1);
@@ -49,6 +54,14 @@ void AgentMetrics::onProbe(const std::string& vip, const std::string& server, do
                            const std::string& failure_detail) {
   registry_.observe(kProbeDuration, {vip, server}, seconds < 0 ? 0 : seconds);
   if (!ok) registry_.inc(kProbeFailures, {vip, server, std::string(probeFailureReason(failure_detail))});
+}
+
+void AgentMetrics::onProbeLocalError(int err) {
+  const char* reason = err == EMFILE    ? "emfile"
+                       : err == ENFILE  ? "enfile"
+                       : err == ENOBUFS ? "enobufs"
+                                        : "enomem";
+  registry_.inc(kProbeLocalErrors, {reason});
 }
 
 void AgentMetrics::setVip(const std::string& vip, const std::string& prefix, bool announced, bool drained,

@@ -21,6 +21,10 @@
 //   anycastd_probe_failures_total{vip,server,reason}     counter: failed probes by reason, one of "refused",
 //                                                        "timeout", "unreachable", "reset", "bad_status",
 //                                                        "protocol", "other" (probe_failure_reason.h)
+//   anycastd_probe_local_errors_total{reason}           counter: probes that gave no verdict because the
+//   agent
+//                                                        itself lacked resources, reason one of "emfile",
+//                                                        "enfile", "enobufs", "enomem" (not in the two above)
 //   anycastd_dataplane_errors_total{dataplane,op}        counter: failed dataplane operations; dataplane
 //                                                        "kernel" or "zebra", op e.g. "add", "replace",
 //                                                        "remove", "read", "connect", "session"
@@ -48,6 +52,8 @@ class AgentMetrics {
   // !ok and is mapped to a reason label.
   void onProbe(const std::string& vip, const std::string& server, double seconds, bool ok,
                const std::string& failure_detail);
+  // A probe the agent could not run for lack of its own resources (`err`: EMFILE, ENFILE, ENOBUFS, ENOMEM).
+  void onProbeLocalError(int err);
   // The VIP's current state; `prefix` as IpPrefix::str(). A changed prefix replaces the old series.
   void setVip(const std::string& vip, const std::string& prefix, bool announced, bool drained,
               uint32_t healthy, uint32_t total);

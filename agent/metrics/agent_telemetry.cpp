@@ -15,6 +15,7 @@ AgentTelemetry::~AgentTelemetry() {
 }
 
 void AgentTelemetry::probeResult(const std::string& vip, const std::string& server, const ProbeResult& r) {
+  if (r.local_error != 0) return metrics_.onProbeLocalError(r.local_error);
   metrics_.onProbe(vip, server, std::chrono::duration<double>(r.duration).count(), r.ok, r.detail);
 }
 

@@ -35,7 +35,10 @@ void DnsProbe::start(Done done) {
   connected_ = !tcp;
 
   fd_ = socket(address_.afFamily(), (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return finish(false, "socket: " + errnoReason(errno));
+  if (fd_ < 0) {
+    const int err = errno;
+    return finish(false, "socket: " + errnoReason(err), isLocalResourceError(err) ? err : 0);
+  }
   if (tcp) {
     linger lin{1, 0};
     setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
@@ -112,11 +115,11 @@ void DnsProbe::judge(const std::vector<uint8_t>& message) {
   finish(verdict.ok, std::move(verdict.detail));
 }
 
-void DnsProbe::finish(bool ok, std::string detail) {
+void DnsProbe::finish(bool ok, std::string detail, int local_error) {
   close();
   Done done = std::move(done_);
   done_ = nullptr;
-  if (done) done(ok, std::move(detail));
+  if (done) done(ok, std::move(detail), local_error);
 }
 
 void DnsProbe::close() {

@@ -25,7 +25,7 @@ class DnsProbe : public Probe {
  private:
   void onSocket();
   void judge(const std::vector<uint8_t>& message);
-  void finish(bool ok, std::string detail);
+  void finish(bool ok, std::string detail, int local_error = 0);
   void close();
 
   const CheckConfig check_;

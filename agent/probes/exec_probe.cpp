@@ -19,11 +19,11 @@ ExecProbe::~ExecProbe() {
 }
 
 void ExecProbe::start(Done done) {
-  if (!runner_) return done(false, "exec checks are not available here (no runner)");
+  if (!runner_) return done(false, "exec checks are not available here (no runner)", 0);
   active_ = true;
   const ExecRunner::Id id = runner_->submit(request_, [this, done = std::move(done)](ExecOutcome outcome) {
     active_ = false;
-    done(outcome.ok, std::move(outcome.detail));
+    done(outcome.ok, std::move(outcome.detail), outcome.local_error);
   });
   if (active_) id_ = id;
 }

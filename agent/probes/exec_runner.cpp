@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/probes/probe.h"
 #include "lib/posix.h"
 
 extern char** environ;
@@ -91,11 +92,14 @@ void ExecRunner::pump() {
 }
 
 void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
-  auto fail = [&](const std::string& why) {
-    if (done) done(ExecOutcome{false, why});
+  auto fail = [&](const std::string& why, int err = 0) {
+    if (done) done(ExecOutcome{false, why, isLocalResourceError(err) ? err : 0});
   };
   int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) return fail("pipe: " + errnoReason(errno));
+  if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
+    const int err = errno;
+    return fail("pipe: " + errnoReason(err), err);
+  }
   // The child's end blocks as usual.
   fcntl(pipefd[1], F_SETFL, 0);
 
@@ -137,7 +141,7 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
   close(pipefd[1]);
   if (rc != 0) {
     close(pipefd[0]);
-    return fail("cannot run " + request.command + ": " + errnoReason(rc));
+    return fail("cannot run " + request.command + ": " + errnoReason(rc), rc);
   }
 
   auto child = std::make_unique<Child>(loop_, *this, id);
@@ -149,7 +153,7 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
     const int err = errno;
     kill(-pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    return fail("pidfd_open: " + errnoReason(err) + " (needs Linux 5.3 or later)");
+    return fail("pidfd_open: " + errnoReason(err) + " (needs Linux 5.3 or later)", err);
   }
   Child& c = *child;
   children_.emplace(id, std::move(child));

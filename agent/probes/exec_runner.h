@@ -27,8 +27,9 @@ struct ExecRequest {
 };
 
 struct ExecOutcome {
-  bool ok = false;     // exited with status 0
-  std::string detail;  // "exit status 0", "exit status 3: <first output line>", "killed by signal 9"
+  bool ok = false;      // exited with status 0
+  std::string detail;   // "exit status 0", "exit status 3: <first output line>", "killed by signal 9"
+  int local_error = 0;  // the agent could not run it (pipe2/posix_spawn: EMFILE, ENFILE, ...): that errno
 };
 
 class ExecRunner {

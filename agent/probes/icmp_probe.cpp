@@ -35,9 +35,14 @@ Result<int> IcmpProbe::openSocket() {
   fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
     const int raw_errno = errno;
+    // Either socket failing for the agent's own lack of resources is no verdict on the server.
+    const int local = isLocalResourceError(raw_errno)     ? raw_errno
+                      : isLocalResourceError(dgram_errno) ? dgram_errno
+                                                          : 0;
     return Unexpected(
-        Status::fail(raw_errno, "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
-                                    " (net.ipv4.ping_group_range), raw socket: " + errnoReason(raw_errno)));
+        Status::fail(local ? local : raw_errno,
+                     "no ICMP socket: ping socket: " + errnoReason(dgram_errno) +
+                         " (net.ipv4.ping_group_range), raw socket: " + errnoReason(raw_errno)));
   }
   // Only echo replies: the raw socket would otherwise see every ICMP message the host receives.
   if (v6) {
@@ -56,7 +61,8 @@ void IcmpProbe::start(Done done) {
   done_ = std::move(done);
   Result<int> fd = openSocket();
   fd_ = fd ? *fd : -1;
-  if (!fd) return finish(false, fd.error().message);
+  if (!fd)
+    return finish(false, fd.error().message, isLocalResourceError(fd.error().error) ? fd.error().error : 0);
   if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
   // Connected: the kernel delivers only packets from the server.
   sockaddr_storage ss;
@@ -91,11 +97,11 @@ void IcmpProbe::onSocket() {
   }
 }
 
-void IcmpProbe::finish(bool ok, std::string detail) {
+void IcmpProbe::finish(bool ok, std::string detail, int local_error) {
   close();
   Done done = std::move(done_);
   done_ = nullptr;
-  if (done) done(ok, std::move(detail));
+  if (done) done(ok, std::move(detail), local_error);
 }
 
 void IcmpProbe::close() {

@@ -25,7 +25,7 @@ class IcmpProbe : public Probe {
  private:
   Result<int> openSocket();
   void onSocket();
-  void finish(bool ok, std::string detail);
+  void finish(bool ok, std::string detail, int local_error = 0);
   void close();
 
   const CheckConfig check_;

@@ -56,4 +56,8 @@ Status bindProbeSocket(int fd, const CheckConfig& check) {
   return Status::ok();
 }
 
+bool isLocalResourceError(int err) {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
 }  // namespace anycastd

@@ -3,7 +3,9 @@
 // interval and enforces the deadline by calling expire(); a probe never blocks and never times itself out.
 // Event-loop thread only. A probe reports exactly one result per start() through the Done callback (pass/fail
 // and a detail saying why), unless expire() or destruction comes first; it must not touch itself after
-// calling Done, whose receiver may start the next probe.
+// calling Done, whose receiver may start the next probe. A probe the agent could not run for lack of its own
+// resources (isLocalResourceError: socket(), pipe2() or posix_spawn failing with EMFILE, ENFILE, ENOBUFS or
+// ENOMEM) reports that errno as `local_error`: no verdict on the server.
 #pragma once
 
 #include <sys/socket.h>
@@ -33,7 +35,7 @@ struct ProbeTarget {
 
 class Probe {
  public:
-  using Done = std::function<void(bool ok, std::string detail)>;
+  using Done = std::function<void(bool ok, std::string detail, int local_error)>;
   virtual ~Probe() = default;
   // Starts one probe. Done may be called before start() returns (e.g. a refused connect).
   virtual void start(Done done) = 0;
@@ -48,6 +50,8 @@ std::unique_ptr<Probe> makeProbe(EventLoop& loop, const CheckConfig& check, cons
 // Helpers shared by the probes.
 // The socket address of `address` and `port`; returns its length.
 socklen_t toSockaddr(const IpAddress& address, uint16_t port, sockaddr_storage* out);
+// True for the errno values that mean the agent itself lacks resources (EMFILE, ENFILE, ENOBUFS, ENOMEM).
+bool isLocalResourceError(int err);
 // Applies the check's vrf or interface (SO_BINDTODEVICE) and source address (bind) to a new probe socket,
 // before it connects. Returns ok or the failure (errno and the detail "vrf red: no such device", which fails
 // the probe).

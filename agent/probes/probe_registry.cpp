@@ -137,6 +137,7 @@ void ProbeRegistry::stop() {
 
 void ProbeRegistry::onResult(ProbeEntry& entry, const ProbeResult& result) {
   CheckState& s = entry.state;
+  if (result.local_error != 0) return notify(entry, &result, nullptr);  // no verdict: the agent's own trouble
   if (s.results < entry.key.check.rise) ++s.results;
   s.has_result = true;
   s.last_ok = result.ok;

@@ -50,7 +50,8 @@ void Prober::startRound(std::chrono::steady_clock::time_point now) {
   running_ = true;
   started_ = now;
   deadline_timer_.arm(std::chrono::milliseconds(check_.timeout_ms));
-  probe_->start([this](bool ok, std::string detail) { finish(ok, std::move(detail)); });
+  probe_->start(
+      [this](bool ok, std::string detail, int local_error) { finish(ok, std::move(detail), local_error); });
 }
 
 void Prober::onDeadline() {
@@ -58,7 +59,7 @@ void Prober::onDeadline() {
   finish(false, probe_->expire());
 }
 
-void Prober::finish(bool ok, std::string detail) {
+void Prober::finish(bool ok, std::string detail, int local_error) {
   running_ = false;
   deadline_timer_.cancel();
   if (overdue_) {
@@ -67,7 +68,8 @@ void Prober::finish(bool ok, std::string detail) {
   }
   on_result_(ProbeResult{
       ok, std::move(detail),
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)});
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_),
+      local_error});
 }
 
 }  // namespace anycastd

@@ -45,7 +45,7 @@ class Prober {
   void begin();  // a round is due
   void startRound(std::chrono::steady_clock::time_point now);
   void onDeadline();
-  void finish(bool ok, std::string detail);
+  void finish(bool ok, std::string detail, int local_error = 0);
 
   const CheckConfig check_;
   Callback on_result_;

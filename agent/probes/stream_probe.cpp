@@ -41,7 +41,10 @@ void StreamProbe::start(Done done) {
   sent_ = 0;
   if (check_.kind == CheckKind::kHttps && !tls_context_) return finish(false, tls_context_error_);
   fd_ = socket(address_.afFamily(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (fd_ < 0) return finish(false, "socket: " + errnoReason(errno));
+  if (fd_ < 0) {
+    const int err = errno;
+    return finish(false, "socket: " + errnoReason(err), isLocalResourceError(err) ? err : 0);
+  }
   linger lin{1, 0};
   setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
   if (Status s = bindProbeSocket(fd_, check_); !s.isOk()) return finish(false, s.message);
@@ -173,11 +176,11 @@ void StreamProbe::received(bool eof) {
   }
 }
 
-void StreamProbe::finish(bool ok, std::string detail) {
+void StreamProbe::finish(bool ok, std::string detail, int local_error) {
   close();
   Done done = std::move(done_);
   done_ = nullptr;
-  if (done) done(ok, std::move(detail));
+  if (done) done(ok, std::move(detail), local_error);
 }
 
 void StreamProbe::close() {

@@ -27,7 +27,7 @@ class StreamProbe : public Probe {
   void step();
   void wait(bool write);
   void received(bool eof);
-  void finish(bool ok, std::string detail);
+  void finish(bool ok, std::string detail, int local_error = 0);
   void close();
 
   const CheckConfig check_;

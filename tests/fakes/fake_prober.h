@@ -38,6 +38,19 @@ class FakeProbers {
   size_t fail(const IpAddress& address, const std::string& reason = "connection refused", uint16_t port = 0) {
     return report(address, false, reason, port);
   }
+  // A probe the agent could not run for lack of its own resources (`err`: EMFILE, ...): no verdict.
+  size_t noVerdict(const IpAddress& address, int err) {
+    size_t n = 0;
+    const auto probes = probes_;
+    for (const auto& [key, report] : probes)
+      if (key.address == address) {
+        ProbeResult r{false, "socket: too many open files", {}};
+        r.local_error = err;
+        report(r);
+        ++n;
+      }
+    return n;
+  }
   // Probes made so far (keys gone included).
   size_t made() const { return probes_.size(); }
 

@@ -1,7 +1,7 @@
 """Fault injection in kernel mode (FRR 8.4), end to end on the namespace fabric: FRR crashing while a server
 flaps, anycastd killed in the middle of a burst of group updates, netlink event storms that overrun the
 agent's event socket (ENOBUFS), servers that answer slowly, reset or answer garbage, a flooded control
-socket and a storm of reloads. After each fault faults.converged() checks that the leaf's kernel, zebra and
+socket, a storm of reloads and the agent running out of file descriptors. After each fault faults.converged() checks that the leaf's kernel, zebra and
 the spine hold what the servers' health dictates, that no nexthop object, fd or memory leaked and that
 `anycastctl show` still answers promptly.
 
@@ -16,6 +16,7 @@ with the defaults `make test` uses; tests/soak/ calls the same functions bigger 
 import os
 import re
 import signal
+import subprocess
 import threading
 
 import pytest
@@ -24,7 +25,7 @@ from fabric import VIP4, VIP6, wait_for
 from faults import (FaultyServer, Resources, Storm, both, converged, ctl, event_socket_drops, fd_count,
                     many_vips, need_anycastctl, open_idle, prefixes_of, send_malformed, show_vip,  # noqa: F401
                     show_vips, wait_ctl_socket)
-from helpers import TIMEOUT, wait_announced, wait_group
+from helpers import TIMEOUT, addresses, metric_sum, observe, scrape, wait_announced, wait_group
 
 ALL = ("s1", "s2", "s3")
 NAMES = {VIP4: "web", VIP6: "web6"}
@@ -276,6 +277,67 @@ def test_control_socket_flood(fabric, rounds=3, idle=200):
     assert "closing the one idle longest" in fab.anycastd_log()
     fab.start_service("s1")
     converged(fab, {VIP4: ALL}, res, {VIP4: "web"})
+
+
+# ---- the agent out of file descriptors ---------------------------------------------------------------------------
+
+def nofile_limit(pid):
+    out = subprocess.run(["prlimit", "--pid", str(pid), "--nofile", "--output", "SOFT,HARD", "--noheadings"],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return out[0], out[1]
+
+
+def lowest_free_fd(pid):
+    used = {int(n) for n in os.listdir(f"/proc/{pid}/fd")}
+    return min(set(range(len(used) + 1)) - used)
+
+
+def set_nofile_limit(pid, soft, hard):
+    subprocess.run(["prlimit", "--pid", str(pid), f"--nofile={soft}:{hard}"], check=True)
+
+
+def test_agent_out_of_file_descriptors_keeps_the_servers(fabric, window_s=3.0):
+    """The running agent's RLIMIT_NOFILE lowered to the fds it holds at rest, so that its probes' socket()
+    fails with EMFILE: that is the agent's trouble, not the servers'. Over many times fall x servers such
+    probes no server leaves the kernel group and the spine keeps both VIPs; the first one is logged at once,
+    the burst is summarised when it ends, and the metric counts them. With the limit restored, verdicts
+    resume: a stopped service takes its server out."""
+    fab = fabric
+    fab.start_anycastd(fab.config(fab.vip("web", VIP4), fab.vip("web6", VIP6)).replace(
+        "state_file:", 'metrics { listen: "127.0.0.1:9370" }\nstate_file:'))
+    wait_ctl_socket(fab)
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    res = Resources(fab)
+    pid = fab.anycastd_pid
+    soft, hard = nofile_limit(pid)
+    assert re.search(r"fd limit: soft limit (raised from \d+ to \d+|\d+ kept) \(\d+ needed for 6 probes",
+                     fab.anycastd_log()), "the agent did not log its fd limit at start"
+    first = r"probes: no verdict: the agent could not run a probe \(socket: too many open files\)"
+    with fab.watch([VIP4, VIP6]) as w:
+        # The lowest free fd number at rest (fds are 0..N-1 unless one was closed below): a new fd takes the
+        # lowest free number, so with the limit there every new socket fails. A probe in flight holds one more.
+        at_rest = min(lowest_free_fd(pid) for _ in range(20))
+        set_nofile_limit(pid, at_rest, hard)  # the soft limit: raising a hard limit back needs privilege
+        try:
+            wait_for(lambda: log_count(fab, first), TIMEOUT, "the first no-verdict probe to be logged")
+            # Probes every 200 ms on 6 (server, family) pairs: ~90 no-verdict probes, 15x fall (2) per server.
+            for seen in observe(window_s, lambda: (fab.nexthop_group(VIP4), fab.nexthop_group(VIP6))):
+                assert seen == (addresses(fab, ALL, 4), addresses(fab, ALL, 6)), f"a server left a group: {seen}"
+        finally:
+            set_nofile_limit(pid, soft, hard)
+    for p in (VIP4, VIP6):
+        w.assert_never_lost(p)
+    assert log_count(fab, first) == 1, "a burst of no-verdict probes must be logged once"
+    summary = wait_for(lambda: re.search(r"probes: (\d+) gave no verdict over [\d.]+ s: the agent was out of file "
+                                         r"descriptors", fab.anycastd_log()), TIMEOUT, "the burst's summary")
+    errors = metric_sum(scrape(fab), "anycastd_probe_local_errors_total", reason="emfile")
+    assert errors >= 2 * 2 * len(ALL) * 2, f"only {errors} no-verdict probes counted; summary: {summary.group(0)}"
+    assert int(summary.group(1)) <= errors, (summary.group(0), errors)
+    fab.stop_service("s2")
+    wait_group(fab, VIP4, ["s1", "s3"])
+    fab.start_service("s2")
+    converged(fab, both(ALL), res, NAMES)
 
 
 # ---- reload storms -----------------------------------------------------------------------------------------------

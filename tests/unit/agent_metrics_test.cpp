@@ -4,6 +4,7 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include <cerrno>
 #include <string>
 
 using namespace anycastd;
@@ -122,6 +123,22 @@ TEST(AgentMetrics, ProbeFailuresCountedByReason) {
   DOUBLES_EQUAL(1, r.value("anycastd_probe_failures_total", {"v", "s", "other"}).value_or(-1), 0);
   LONGS_EQUAL(3, r.seriesCount("anycastd_probe_failures_total"));
   DOUBLES_EQUAL(5, r.value("anycastd_probe_duration_seconds", {"v", "s"}).value_or(-1), 0);  // observations
+}
+
+TEST(AgentMetrics, LocalErrorsCountedByReasonNotAsFailures) {
+  AgentMetrics m("x");
+  m.onProbeLocalError(EMFILE);
+  m.onProbeLocalError(EMFILE);
+  m.onProbeLocalError(ENFILE);
+  m.onProbeLocalError(ENOBUFS);
+  m.onProbeLocalError(ENOMEM);
+  const MetricsRegistry& r = m.registry();
+  DOUBLES_EQUAL(2, r.value("anycastd_probe_local_errors_total", {"emfile"}).value_or(-1), 0);
+  DOUBLES_EQUAL(1, r.value("anycastd_probe_local_errors_total", {"enfile"}).value_or(-1), 0);
+  DOUBLES_EQUAL(1, r.value("anycastd_probe_local_errors_total", {"enobufs"}).value_or(-1), 0);
+  DOUBLES_EQUAL(1, r.value("anycastd_probe_local_errors_total", {"enomem"}).value_or(-1), 0);
+  LONGS_EQUAL(0, r.seriesCount("anycastd_probe_failures_total"));
+  CHECK(contains(m.render(), "anycastd_probe_local_errors_total{reason=\"emfile\"} 2\n"));
 }
 
 TEST(AgentMetrics, ChangedPrefixReplacesTheAnnouncedSeries) {

@@ -5,6 +5,7 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include <cerrno>
 #include <memory>
 #include <string>
 
@@ -153,6 +154,28 @@ TEST(Agent, FallTakesAServerOutAfterFallFailures) {
   w.fail(kS1, 3);
   STRCMP_EQUAL("", w.route().c_str());
   CHECK(w.vip().state == VipState::kWithdrawn);
+}
+
+TEST(Agent, ProbesTheAgentCouldNotRunKeepTheServersAsTheyAre) {
+  World w(configOf({webVip()}));
+  w.start();
+  w.pass(kS1, 2);
+  w.pass(kS2, 2);
+  for (int i = 0; i < 20; ++i) {
+    w.probers.noVerdict(kS1, EMFILE);
+    w.probers.noVerdict(kS2, ENFILE);
+    w.probers.noVerdict(kS3, EMFILE);
+  }
+  w.agent->reconcilePending();
+  STRCMP_EQUAL("192.0.2.2 192.0.2.6", w.route().c_str());
+  VipSnapshot v = w.vip();
+  CHECK(v.servers[0].health == HealthState::kUp);
+  CHECK(v.servers[1].health == HealthState::kUp);
+  CHECK(v.servers[2].health == HealthState::kDown);
+  w.pass(kS3);  // s3's rise progress is its passes alone
+  STRCMP_EQUAL("192.0.2.2 192.0.2.6", w.route().c_str());
+  w.pass(kS3);
+  STRCMP_EQUAL("192.0.2.2 192.0.2.6 192.0.2.10", w.route().c_str());
 }
 
 TEST(Agent, MinHealthyWithdrawsWhenTooFew) {

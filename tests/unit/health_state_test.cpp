@@ -3,6 +3,8 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include <cerrno>
+
 using namespace anycastd;
 
 namespace {
@@ -90,4 +92,35 @@ TEST(HealthState, ProbeFailuresAfterForceDownDoNotTransitionAgain) {
   CHECK_TRUE(h.forceDown("link eth-s1 down").has_value());
   CHECK_FALSE(h.onResult(failure("timeout")).has_value());
   CHECK_FALSE(h.forceDown("link eth-s1 down").has_value());
+}
+
+// The agent's own failure (out of fds or memory) is no verdict: the server keeps its state and the rise or
+// fall progress made so far.
+namespace {
+ProbeResult local(int err) {
+  ProbeResult r{false, "socket: too many open files"};
+  r.local_error = err;
+  return r;
+}
+}  // namespace
+
+TEST(HealthState, LocalErrorsOnAnUpServerAreNoVerdict) {
+  HealthStateMachine h(2, 2, HealthState::kUp);
+  for (int i = 0; i < 100; ++i) CHECK_FALSE(h.onResult(local(EMFILE)).has_value());
+  CHECK(h.state() == HealthState::kUp);
+  UNSIGNED_LONGS_EQUAL(0, h.consecutiveFailures());
+  CHECK_FALSE(h.onResult(failure("timeout")).has_value());  // fall progress is kept across them
+  CHECK_FALSE(h.onResult(local(ENFILE)).has_value());
+  UNSIGNED_LONGS_EQUAL(1, h.consecutiveFailures());
+  STRCMP_EQUAL("timeout", h.lastFailure().c_str());
+  CHECK_TRUE(h.onResult(failure("timeout")).has_value());
+}
+
+TEST(HealthState, LocalErrorsOnADownServerAreNoVerdict) {
+  HealthStateMachine h(2, 2);
+  CHECK_FALSE(h.onResult(kPass).has_value());
+  for (int err : {EMFILE, ENFILE, ENOBUFS, ENOMEM}) CHECK_FALSE(h.onResult(local(err)).has_value());
+  CHECK(h.state() == HealthState::kDown);
+  UNSIGNED_LONGS_EQUAL(1, h.consecutivePasses());  // rise progress is kept across them
+  CHECK_TRUE(h.onResult(kPass).has_value());
 }
