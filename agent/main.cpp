@@ -13,6 +13,7 @@
 #include "agent/control/control_handler.h"
 #include "agent/control/control_server.h"
 #include "agent/control/state_file.h"
+#include "agent/core/crash_loop.h"
 #include "agent/metrics/agent_telemetry.h"
 #include "agent/systemd_notify.h"
 #include "lib/event_loop.h"
@@ -29,6 +30,7 @@ namespace {
 const char kUsage[] =
     "Usage: anycastd --config FILE [--keep-routes]\n"
     "       anycastd --config FILE --check-config\n"
+    "       anycastd --config FILE --withdraw-all\n"
     "\n"
     "Health-checks the servers behind each anycast VIP and keeps the VIP's route (ECMP over the healthy\n"
     "servers) while at least min_healthy of them are healthy; FRR's bgpd announces it. Kernel mode writes\n"
@@ -37,6 +39,10 @@ const char kUsage[] =
     "Options:\n"
     "  -c, --config FILE   configuration (protobuf text format, see proto/config.proto)\n"
     "      --check-config  validate FILE, print FILE:LINE:COL: message per problem, exit 0 if valid, else 1\n"
+    "      --withdraw-all  one shot: remove every route and nexthop object of the agent's (kernel mode: its\n"
+    "                      protocol; zebra mode: zebra drops this client's routes, as a normal stop does)\n"
+    "                      and exit 0, or 3 if that failed. Run by anycastd-withdraw.service when the\n"
+    "                      service has failed for good (systemd gave up restarting it).\n"
     "  -k, --keep-routes   on SIGTERM/SIGINT exit keeping the routes (planned restart or upgrade); the next\n"
     "                      start adopts them (zebra mode: zebra keeps them for graceful_restart_s).\n"
     "                      Without it SIGTERM/SIGINT withdraw every VIP first.\n"
@@ -47,6 +53,11 @@ const char kUsage[] =
     "         SIGUSR2: exit 0 keeping the routes (planned restart), whatever --keep-routes says.\n"
     "         SIGHUP: re-read FILE and apply only the difference; a file with errors is refused and\n"
     "                 the running config stays in force.\n"
+    "Restarts: a start adopts the servers found in the route of a previous run as up. After\n"
+    "          unclean_start_limit (default 3) starts in a row that ended before a first verdict on every\n"
+    "          server and without a clean exit (a crash loop), a start adopts nothing: its servers must "
+    "pass\n"
+    "          rise probes first and the VIPs stay withdrawn until then (count kept in the state file).\n"
     "Control: anycastctl (show, drain, reload) on the config's control_socket; Prometheus metrics on\n"
     "         metrics.listen when configured; readiness and watchdog for systemd (Type=notify).\n"
     "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
@@ -54,6 +65,54 @@ const char kUsage[] =
 
 // Beyond the first verdicts: what the start may take to program the routes that follow.
 constexpr std::chrono::seconds kStartMargin{30};
+// --withdraw-all in zebra mode: how long to wait for the session to zebra, and for its confirmations.
+constexpr std::chrono::seconds kZebraConnectBudget{5};
+constexpr std::chrono::seconds kWithdrawBudget{3};
+
+std::unique_ptr<anycastd::Dataplane> makeDataplane(anycastd::EventLoop& loop,
+                                                   const anycastd::AgentConfig& config) {
+  using namespace anycastd;
+  if (config.dataplane == DataplaneKind::kZebra) return std::make_unique<ZebraDataplane>(loop, config.zebra);
+  return std::make_unique<KernelDataplane>(config.kernel);
+}
+
+// --withdraw-all: removes what a previous run left (kernel: every route and nexthop object of the agent's
+// protocol, configured or not; zebra: connects as the same client and tells zebra its routes are complete,
+// so that zebra drops the previous run's, then disables graceful restart). Exit 0, or 3.
+int withdrawAllOnce(const anycastd::AgentConfig& config) {
+  using namespace anycastd;
+  EventLoop loop;
+  std::unique_ptr<Dataplane> dataplane = makeDataplane(loop, config);
+  if (config.dataplane == DataplaneKind::kZebra) {
+    auto& zebra = static_cast<ZebraDataplane&>(*dataplane);
+    const auto deadline = std::chrono::steady_clock::now() + kZebraConnectBudget;
+    std::function<void()> check;
+    Timer poll(loop, [&check] { check(); });
+    check = [&] {
+      if (zebra.connected() || std::chrono::steady_clock::now() >= deadline)
+        loop.stop();
+      else
+        poll.arm(std::chrono::milliseconds(20));
+    };
+    poll.arm(std::chrono::milliseconds(0));
+    loop.run();
+    if (!zebra.connected()) {
+      logError("--withdraw-all: cannot connect to zebra");
+      return 3;
+    }
+  }
+  Agent agent(loop, config, *dataplane);
+  if (Status s = agent.start(false); !s.isOk()) {
+    logError("--withdraw-all: cannot read the dataplane: " + s.message);
+    return 3;
+  }
+  if (!(agent.withdrawAll() && dataplane->finishWithdrawal(kWithdrawBudget))) {
+    logError("--withdraw-all: some routes could not be withdrawn");
+    return 3;
+  }
+  logInfo("--withdraw-all: every route of anycastd's withdrawn");
+  return 0;
+}
 
 }  // namespace
 
@@ -70,16 +129,21 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
   bool keep_routes = false;
-  static const option kOptions[] = {
-      {"config", required_argument, nullptr, 'c'}, {"check-config", no_argument, nullptr, 'C'},
-      {"keep-routes", no_argument, nullptr, 'k'},  {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'},      {nullptr, 0, nullptr, 0}};
+  bool withdraw_all = false;
+  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
+                                    {"check-config", no_argument, nullptr, 'C'},
+                                    {"withdraw-all", no_argument, nullptr, 'W'},
+                                    {"keep-routes", no_argument, nullptr, 'k'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {"version", no_argument, nullptr, 'V'},
+                                    {nullptr, 0, nullptr, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, "c:khV", kOptions, nullptr)) != -1) {
     switch (opt) {
       case 'c': config_path = optarg; break;
       case 'C': check_only = true; break;
       case 'k': keep_routes = true; break;
+      case 'W': withdraw_all = true; break;
       case 'h': std::fputs(kUsage, stdout); return 0;
       case 'V': std::printf("anycastd %s\n", ANYCASTD_VERSION); return 0;
       default: std::fputs(kUsage, stderr); return 2;
@@ -103,22 +167,41 @@ int main(int argc, char** argv) {
   }
 
   signal(SIGPIPE, SIG_IGN);
+  if (withdraw_all) {
+    try {
+      return withdrawAllOnce(*loaded.config);
+    } catch (const std::exception& e) {
+      logError(std::string("--withdraw-all failed: ") + e.what());
+      return 3;
+    }
+  }
   try {
     EventLoop loop;
     SystemdNotifier systemd(loop);
-    std::unique_ptr<Dataplane> dataplane;
-    if (loaded.config->dataplane == DataplaneKind::kZebra)
-      dataplane = std::make_unique<ZebraDataplane>(loop, loaded.config->zebra);
-    else
-      dataplane = std::make_unique<KernelDataplane>(loaded.config->kernel);
+    std::unique_ptr<Dataplane> dataplane = makeDataplane(loop, *loaded.config);
     Agent agent(loop, *loaded.config, *dataplane);
     const std::string state_file = loaded.config->state_file;
     StateLoad state = loadStateFile(state_file);
     for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
     agent.restoreDrains(state.drains);
-    agent.onDrainsChanged = [&agent, state_file] {
-      if (Status s = saveStateFile(state_file, agent.drains()); !s.isOk())
-        logError("cannot save the drains (they are in force but will not survive a restart): " + s.message);
+    // Crash-loop guard: this start counts as unclean until every check of every server has run its rise
+    // probes (adopted servers count as judged at once, so the first verdicts would come too early) or a
+    // clean exit.
+    const uint32_t limit = loaded.config->unclean_start_limit;
+    const bool adopt = adoptAfterUncleanStarts(state.unclean_starts, limit);
+    uint32_t unclean_starts = uncleanStartsWithThisOne(state.unclean_starts);
+    auto save_state = [&agent, state_file, &unclean_starts](const char* what) {
+      if (Status s = saveStateFile(state_file, agent.drains(), unclean_starts); !s.isOk())
+        logError(std::string("cannot save the state file (") + what + "): " + s.message);
+    };
+    save_state("the unclean start count: the crash-loop guard will not see this start");
+    if (!adopt)
+      logWarning(std::to_string(state.unclean_starts) + " unclean starts in a row (unclean_start_limit " +
+                 std::to_string(limit) +
+                 "; a crash loop?): not adopting the routes of the previous run; every server starts down "
+                 "and must pass its rise probes, the VIPs are withdrawn until then");
+    agent.onDrainsChanged = [&save_state] {
+      save_state("the drains are in force but will not survive a restart");
     };
     const bool zebra_mode = loaded.config->dataplane == DataplaneKind::kZebra;
     ControlHandler control(agent, config_path, zebra_mode ? "zebra" : "kernel");
@@ -131,6 +214,10 @@ int main(int argc, char** argv) {
       zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
     AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
                              loaded.config->metrics_listen, zebra_connected);
+    agent.onEveryServerChecked = [&unclean_starts, &save_state] {
+      unclean_starts = 0;
+      save_state("the unclean start count");
+    };
     agent.onInitialRoutesComplete = [&systemd, &loaded] {
       systemd.ready(std::to_string(loaded.config->vips.size()) + " vips, initial routes complete");
     };
@@ -156,7 +243,7 @@ int main(int argc, char** argv) {
     // READY waits for every server's first verdict, which the config may make slower than the unit's start
     // timeout: extend it to that bound (at most kMaxFirstVerdict) and a margin for programming the routes.
     systemd.extendTimeout(firstVerdictBound(*loaded.config) + kStartMargin);
-    if (Status s = agent.start(); !s.isOk()) {
+    if (Status s = agent.start(adopt); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;
     }
@@ -170,6 +257,10 @@ int main(int argc, char** argv) {
     if (withdraw && !(agent.withdrawAll() && dataplane->finishWithdrawal(std::chrono::seconds(3)))) {
       logError("some VIPs could not be withdrawn");
       return 3;
+    }
+    if (unclean_starts != 0) {
+      unclean_starts = 0;
+      save_state("the unclean start count");
     }
     return 0;
   } catch (const std::exception& e) {
