@@ -1,9 +1,10 @@
 // Crash-loop guard: whether a start may trust the routes of a previous run. A start adopts the servers it
 // finds in the kernel's (or zebra's) route as up (README "Restarts without a flap"); an agent that dies
-// before its first verdicts and is restarted by systemd would do that without end, keeping a VIP announced
-// with no working checks. The state file counts the consecutive starts that ended neither in a first
-// verdict on every server nor in a clean exit (unclean starts); once there are `limit` of them the next
-// start adopts nothing: its servers start down and must pass `rise` probes. Pure; no I/O.
+// before its checks ran and is restarted by systemd would do that without end, keeping a VIP announced
+// with no working checks. The state file counts the consecutive starts that ended neither in a clean exit
+// nor after every check of every server had run `rise` probes (unclean starts; Agent::onEveryServerChecked);
+// once there are `limit` of them the next start adopts nothing: its servers start down and must pass
+// `rise` probes. Pure; no I/O.
 #pragma once
 
 #include <cstdint>
