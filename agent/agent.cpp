@@ -165,23 +165,24 @@ void Agent::restoreDrains(const std::vector<DrainRecord>& drains) {
   }
 }
 
-Status Agent::start() {
+Status Agent::start(bool adopt) {
   Status s = reconciler_.resync();
   if (!s.isOk()) return s;
   const RouteMap& found = reconciler_.programmed();
+  if (!adopt) dataplane_.initialRoutesComplete();
 
   for (auto& vip : vips_) {
     // Rebuild with adoption: servers in an adopted route start up.
     auto drain = vip->drain;
     std::map<std::string, std::optional<DrainInfo>> server_drains;
     for (auto& sv : vip->servers) server_drains[sv->config.name] = sv->drain;
-    vip = makeVip(vip->config, &found);
+    vip = makeVip(vip->config, adopt ? &found : nullptr);
     vip->drain = drain;
     for (auto& sv : vip->servers) sv->drain = server_drains[sv->config.name];
     decide(*vip, "start");
     vip_by_prefix_[vip->config.prefix] = vip.get();
     auto adopted = found.find(vip->config.prefix);
-    if (adopted != found.end())
+    if (adopt && adopted != found.end())
       logInfo("vip " + vip->config.name + " adopted route " + vip->config.prefix.str() + " via " +
               describe(adopted->second.nexthops) + " from a previous run");
   }
@@ -195,7 +196,8 @@ Status Agent::start() {
 
   started_ = true;
   probes_.start();
-  reportInitialRoutesIfComplete();  // no servers, or every one adopted up
+  reportInitialRoutesIfComplete();       // no servers, or every one adopted up
+  reportEveryServerCheckedIfComplete();  // no servers
   return Status::ok();
 }
 
@@ -203,6 +205,7 @@ void Agent::onCheckUpdate(Vip& vip, Server& server, size_t check, const ProbeRes
                           const HealthTransition* transition) {
   if (result) tell([&](AgentObserver& o) { o.probeResult(vip.config.name, server.config.name, *result); });
   if (result && result->local_error != 0) return onNoVerdict(*result);
+  if (result) reportEveryServerCheckedIfComplete();
   const bool had_verdict = server.had_verdict;
   server.had_verdict = had_verdict || judged(server);
   if (!transition) return reportInitialRoutesIfComplete();  // (a probe's result without a transition)
@@ -322,6 +325,7 @@ void Agent::indexVips() {
   vip_by_prefix_.clear();
   for (const auto& v : vips_) vip_by_prefix_.emplace(v->config.prefix, v.get());
   verdict_cursor_ = {};
+  checked_cursor_ = {};
 }
 
 void Agent::logApplied(const RouteOp& op) {
@@ -375,6 +379,20 @@ void Agent::reportInitialRoutesIfComplete() {
   logInfo("first health verdict on every server: initial routes complete");
   dataplane_.initialRoutesComplete();
   tell([](AgentObserver& o) { o.initialRoutesComplete(); });
+}
+
+void Agent::reportEveryServerCheckedIfComplete() {
+  if (every_server_checked_reported_ || !started_) return;
+  // As for the verdicts: `rise` results, once had, stay counted; a cursor keeps this cheap per result.
+  for (; checked_cursor_.vip < vips_.size(); ++checked_cursor_.vip, checked_cursor_.server = 0) {
+    const auto& servers = vips_[checked_cursor_.vip]->servers;
+    for (; checked_cursor_.server < servers.size(); ++checked_cursor_.server)
+      for (const auto& c : servers[checked_cursor_.server]->checks)
+        if (c.state().results < c.key().check.rise) return;
+  }
+  every_server_checked_reported_ = true;
+  logInfo("every check of every server has run its rise probes in this run");
+  tell([](AgentObserver& o) { o.everyServerChecked(); });
 }
 
 void Agent::scheduleRetry() {

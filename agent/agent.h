@@ -72,6 +72,10 @@ class AgentObserver {
   // Once, when every server has its first verdict and the dataplane holds the routes that follow (systemd
   // readiness).
   virtual void initialRoutesComplete() {}
+  // Once, when every check of every server has run `rise` probes in this run, adopted servers included
+  // (which count as judged at once): from then on the routes rest on this run's own checks, not on a
+  // previous run's (the crash-loop guard's clean point, agent/core/crash_loop.h).
+  virtual void everyServerChecked() {}
 
  protected:
   ~AgentObserver() = default;
@@ -97,7 +101,10 @@ class Agent {
   // Adopts what the dataplane holds (servers found in an adopted route start up), removes routes of the
   // agent's that the config no longer has, starts probing and takes the dataplane's reports
   // (Dataplane::start). Fails only if the dataplane cannot be read or started.
-  Status start();
+  // With `adopt` false (the crash-loop guard, agent/core/crash_loop.h) no server is adopted: every one
+  // starts down, so the routes found are withdrawn until their servers pass `rise` probes (zebra mode: zebra
+  // is told at once that the routes are complete, so it drops the previous run's).
+  Status start(bool adopt = true);
 
   // Applies the transitions still waiting for the end of the event loop's turn (reconcileSoon), at once.
   // For an exit that keeps the routes: they must show the last verdicts.
@@ -187,6 +194,7 @@ class Agent {
   void scheduleRetry();
   void onExternalChange(const char* why);
   void reportInitialRoutesIfComplete();
+  void reportEveryServerCheckedIfComplete();
   void logApplied(const RouteOp& op);
   Vip* findVip(const std::string& name) const;
   const Vip* vipFor(const IpPrefix& prefix) const;
@@ -205,7 +213,8 @@ class Agent {
   std::map<IpPrefix, const Vip*> vip_by_prefix_;
   struct {
     size_t vip = 0, server = 0;
-  } verdict_cursor_;  // every server before it has had its first verdict
+  } verdict_cursor_, checked_cursor_;  // every server before it has had its first verdict / been checked
+  bool every_server_checked_reported_ = false;
   bool started_ = false;
   Timer retry_timer_;
   Timer reconcile_soon_;       // armed by reconcileSoon()

@@ -15,6 +15,7 @@
 #include "agent/control/control_handler.h"
 #include "agent/control/control_server.h"
 #include "agent/control/state_file.h"
+#include "agent/core/crash_loop.h"
 #include "agent/core/fd_budget.h"
 #include "agent/metrics/agent_telemetry.h"
 #include "agent/systemd_notify.h"
@@ -26,36 +27,54 @@
 
 namespace {
 
-// What main does when the agent reports: persists the drains to the state file, and tells systemd that the
-// daemon is ready once the initial routes are complete. Observes the agent for its own lifetime.
+// What main does when the agent reports: persists the drains and the crash-loop guard's count of unclean
+// starts to the state file (the count drops to 0 once every server has been checked by this run), and tells
+// systemd that the daemon is ready once the initial routes are complete. Observes the agent for its own
+// lifetime.
 class StartupObserver : public anycastd::AgentObserver {
  public:
   StartupObserver(anycastd::Agent& agent, anycastd::SystemdNotifier& systemd, std::string state_file,
-                  size_t vips)
-      : agent_(agent), systemd_(systemd), state_file_(std::move(state_file)), vips_(vips) {
+                  size_t vips, uint32_t unclean_starts)
+      : agent_(agent),
+        systemd_(systemd),
+        state_file_(std::move(state_file)),
+        vips_(vips),
+        unclean_starts_(unclean_starts) {
     agent_.addObserver(*this);
   }
   ~StartupObserver() { agent_.removeObserver(*this); }
 
-  void drainsChanged() override {
-    if (anycastd::Status s = anycastd::saveStateFile(state_file_, agent_.drains()); !s.isOk())
-      anycastd::logError("cannot save the drains (they are in force but will not survive a restart): " +
-                         s.message);
+  // Writes the drains and the count; `what` says what is lost if it fails.
+  void saveState(const char* what) {
+    if (anycastd::Status s = anycastd::saveStateFile(state_file_, agent_.drains(), unclean_starts_);
+        !s.isOk())
+      anycastd::logError(std::string("cannot save the state file (") + what + "): " + s.message);
   }
+  // A clean exit, or every server checked by this run: the next start may adopt again.
+  void cleanExit() {
+    if (unclean_starts_ == 0) return;
+    unclean_starts_ = 0;
+    saveState("the unclean start count");
+  }
+
+  void drainsChanged() override { saveState("the drains are in force but will not survive a restart"); }
   void initialRoutesComplete() override {
     systemd_.ready(std::to_string(vips_) + " vips, initial routes complete");
   }
+  void everyServerChecked() override { cleanExit(); }
 
  private:
   anycastd::Agent& agent_;
   anycastd::SystemdNotifier& systemd_;
   const std::string state_file_;
   const size_t vips_;
+  uint32_t unclean_starts_;
 };
 
 const char kUsage[] =
     "Usage: anycastd --config FILE [--keep-routes]\n"
     "       anycastd --config FILE --check-config\n"
+    "       anycastd --config FILE --withdraw-all\n"
     "\n"
     "Health-checks the servers behind each anycast VIP and keeps the VIP's route (ECMP over the healthy\n"
     "servers) while at least min_healthy of them are healthy; FRR's bgpd announces it. Kernel mode writes\n"
@@ -64,6 +83,10 @@ const char kUsage[] =
     "Options:\n"
     "  -c, --config FILE   configuration (protobuf text format, see proto/config.proto)\n"
     "      --check-config  validate FILE, print FILE:LINE:COL: message per problem, exit 0 if valid, else 1\n"
+    "      --withdraw-all  one shot: remove every route and nexthop object of the agent's (kernel mode: its\n"
+    "                      protocol; zebra mode: zebra drops this client's routes, as a normal stop does)\n"
+    "                      and exit 0, or 3 if that failed. Run by anycastd-withdraw.service when the\n"
+    "                      service has failed for good (systemd gave up restarting it).\n"
     "  -k, --keep-routes   on SIGTERM/SIGINT exit keeping the routes (planned restart or upgrade); the next\n"
     "                      start adopts them (zebra mode: zebra keeps them for graceful_restart_s).\n"
     "                      Without it SIGTERM/SIGINT withdraw every VIP first.\n"
@@ -74,6 +97,11 @@ const char kUsage[] =
     "         SIGUSR2: exit 0 keeping the routes (planned restart), whatever --keep-routes says.\n"
     "         SIGHUP: re-read FILE and apply only the difference; a file with errors is refused and\n"
     "                 the running config stays in force.\n"
+    "Restarts: a start adopts the servers found in the route of a previous run as up. After\n"
+    "          unclean_start_limit (default 3) starts in a row that ended before every check had run\n"
+    "          rise probes and without a clean exit (a crash loop), a start adopts nothing: its servers\n"
+    "          must pass rise probes first and the VIPs stay withdrawn until then (the count is kept in\n"
+    "          the state file).\n"
     "Control: anycastctl (show, drain, reload) on the config's control_socket; Prometheus metrics on\n"
     "         metrics.listen when configured; readiness and watchdog for systemd (Type=notify).\n"
     "Exit status: 0 on a clean stop or a valid config, 1 on a config error, 2 on a usage error,\n"
@@ -81,6 +109,54 @@ const char kUsage[] =
 
 // Beyond the first verdicts: what the start may take to program the routes that follow.
 constexpr std::chrono::seconds kStartMargin{30};
+// --withdraw-all in zebra mode: how long to wait for the session to zebra, and for its confirmations.
+constexpr std::chrono::seconds kZebraConnectBudget{5};
+constexpr std::chrono::seconds kWithdrawBudget{3};
+
+std::unique_ptr<anycastd::Dataplane> makeDataplane(anycastd::EventLoop& loop,
+                                                   const anycastd::AgentConfig& config) {
+  using namespace anycastd;
+  if (config.dataplane == DataplaneKind::kZebra) return std::make_unique<ZebraDataplane>(loop, config.zebra);
+  return std::make_unique<KernelDataplane>(config.kernel);
+}
+
+// --withdraw-all: removes what a previous run left (kernel: every route and nexthop object of the agent's
+// protocol, configured or not; zebra: connects as the same client and tells zebra its routes are complete,
+// so that zebra drops the previous run's, then disables graceful restart). Exit 0, or 3.
+int withdrawAllOnce(const anycastd::AgentConfig& config) {
+  using namespace anycastd;
+  EventLoop loop;
+  std::unique_ptr<Dataplane> dataplane = makeDataplane(loop, config);
+  if (config.dataplane == DataplaneKind::kZebra) {
+    auto& zebra = static_cast<ZebraDataplane&>(*dataplane);
+    const auto deadline = std::chrono::steady_clock::now() + kZebraConnectBudget;
+    std::function<void()> check;
+    Timer poll(loop, [&check] { check(); });
+    check = [&] {
+      if (zebra.connected() || std::chrono::steady_clock::now() >= deadline)
+        loop.stop();
+      else
+        poll.arm(std::chrono::milliseconds(20));
+    };
+    poll.arm(std::chrono::milliseconds(0));
+    loop.run();
+    if (!zebra.connected()) {
+      logError("--withdraw-all: cannot connect to zebra");
+      return 3;
+    }
+  }
+  Agent agent(loop, config, *dataplane);
+  if (Status s = agent.start(false); !s.isOk()) {
+    logError("--withdraw-all: cannot read the dataplane: " + s.message);
+    return 3;
+  }
+  if (!(agent.withdrawAll() && dataplane->finishWithdrawal(kWithdrawBudget))) {
+    logError("--withdraw-all: some routes could not be withdrawn");
+    return 3;
+  }
+  logInfo("--withdraw-all: every route of anycastd's withdrawn");
+  return 0;
+}
 
 // Raises RLIMIT_NOFILE's soft limit to what `config` needs (fd_budget.h), capped by the hard limit; never
 // lowers it. Logs what it set, and warns if the hard limit is below the need.
@@ -127,16 +203,21 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
   bool keep_routes = false;
-  static const option kOptions[] = {
-      {"config", required_argument, nullptr, 'c'}, {"check-config", no_argument, nullptr, 'C'},
-      {"keep-routes", no_argument, nullptr, 'k'},  {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'},      {nullptr, 0, nullptr, 0}};
+  bool withdraw_all = false;
+  static const option kOptions[] = {{"config", required_argument, nullptr, 'c'},
+                                    {"check-config", no_argument, nullptr, 'C'},
+                                    {"withdraw-all", no_argument, nullptr, 'W'},
+                                    {"keep-routes", no_argument, nullptr, 'k'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {"version", no_argument, nullptr, 'V'},
+                                    {nullptr, 0, nullptr, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, "c:khV", kOptions, nullptr)) != -1) {
     switch (opt) {
       case 'c': config_path = optarg; break;
       case 'C': check_only = true; break;
       case 'k': keep_routes = true; break;
+      case 'W': withdraw_all = true; break;
       case 'h': std::fputs(kUsage, stdout); return 0;
       case 'V': std::printf("anycastd %s\n", ANYCASTD_VERSION); return 0;
       default: std::fputs(kUsage, stderr); return 2;
@@ -160,21 +241,37 @@ int main(int argc, char** argv) {
   }
 
   signal(SIGPIPE, SIG_IGN);
+  if (withdraw_all) {
+    try {
+      return withdrawAllOnce(*loaded.config);
+    } catch (const std::exception& e) {
+      logError(std::string("--withdraw-all failed: ") + e.what());
+      return 3;
+    }
+  }
   raiseFdLimit(*loaded.config);
   try {
     EventLoop loop;
     SystemdNotifier systemd(loop);
-    std::unique_ptr<Dataplane> dataplane;
-    if (loaded.config->dataplane == DataplaneKind::kZebra)
-      dataplane = std::make_unique<ZebraDataplane>(loop, loaded.config->zebra);
-    else
-      dataplane = std::make_unique<KernelDataplane>(loaded.config->kernel);
+    std::unique_ptr<Dataplane> dataplane = makeDataplane(loop, *loaded.config);
     Agent agent(loop, *loaded.config, *dataplane);
     const std::string state_file = loaded.config->state_file;
     StateLoad state = loadStateFile(state_file);
     for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
     agent.restoreDrains(state.drains);
-    StartupObserver observer(agent, systemd, state_file, loaded.config->vips.size());
+    // Crash-loop guard: this start counts as unclean until every check of every server has run its rise
+    // probes (adopted servers count as judged at once, so the first verdicts would come too early) or a
+    // clean exit.
+    const uint32_t limit = loaded.config->unclean_start_limit;
+    const bool adopt = adoptAfterUncleanStarts(state.unclean_starts, limit);
+    StartupObserver observer(agent, systemd, state_file, loaded.config->vips.size(),
+                             uncleanStartsWithThisOne(state.unclean_starts));
+    observer.saveState("the unclean start count: the crash-loop guard will not see this start");
+    if (!adopt)
+      logWarning(std::to_string(state.unclean_starts) + " unclean starts in a row (unclean_start_limit " +
+                 std::to_string(limit) +
+                 "; a crash loop?): not adopting the routes of the previous run; every server starts down "
+                 "and must pass its rise probes, the VIPs are withdrawn until then");
     const bool zebra_mode = loaded.config->dataplane == DataplaneKind::kZebra;
     ControlHandler control(agent, config_path, zebra_mode ? "zebra" : "kernel");
     ControlServer control_server(loop, loaded.config->control_socket, loaded.config->control_group,
@@ -208,7 +305,7 @@ int main(int argc, char** argv) {
     // READY waits for every server's first verdict, which the config may make slower than the unit's start
     // timeout: extend it to that bound (at most kMaxFirstVerdict) and a margin for programming the routes.
     systemd.extendTimeout(firstVerdictBound(*loaded.config) + kStartMargin);
-    if (Status s = agent.start(); !s.isOk()) {
+    if (Status s = agent.start(adopt); !s.isOk()) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;
     }
@@ -223,6 +320,7 @@ int main(int argc, char** argv) {
       logError("some VIPs could not be withdrawn");
       return 3;
     }
+    observer.cleanExit();
     return 0;
   } catch (const std::exception& e) {
     logError(std::string("start-up failed: ") + e.what());

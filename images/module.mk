@@ -2,7 +2,7 @@
 # Debian package. Included last by the top Makefile, so every module's DEB_BINARIES and DEB_FILES are known.
 #
 #   make deb      $(BUILD)/anycastd_$(DEB_VERSION)_$(DEB_ARCH).deb (images/deb/build-deb.sh, dpkg-deb)
-#   make install  also installs the unit (ExecStart pointing at $(PREFIX)/sbin) and the rt_protos entry
+#   make install  also installs the units (ExecStart pointing at $(PREFIX)/sbin) and the rt_protos entry
 #
 # DEB_BINARIES: "BUILT_FILE:PATH_IN_PACKAGE" per executable (stripped); another module adds its own, e.g.
 #   DEB_BINARIES += $(BUILD)/anycastctl:/usr/bin/anycastctl
@@ -35,8 +35,9 @@ $(DEB_FILE): $(foreach b,$(DEB_BINARIES) $(DEB_FILES),$(firstword $(subst :, ,$(
 install: install-images
 install-images:
 	@mkdir -p $(DESTDIR)$(SYSTEMD_UNIT_DIR)
-	sed 's|/usr/sbin/anycastd|$(PREFIX)/sbin/anycastd|g' images/systemd/anycastd.service \
-	  > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/anycastd.service
-	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/anycastd.service
+	for unit in anycastd.service anycastd-withdraw.service; do \
+	  sed 's|/usr/sbin/anycastd|$(PREFIX)/sbin/anycastd|g' images/systemd/$$unit > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$unit && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$unit || exit 1; \
+	done
 	install -D -m 0644 images/iproute2/rt_protos.d/anycastd.conf \
 	  $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/anycastd.conf

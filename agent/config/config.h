@@ -131,6 +131,7 @@ struct AgentConfig {
   std::string control_socket = "/run/anycastd/anycastd.sock";
   std::string control_group;  // empty: the daemon's own group
   std::string state_file = "/var/lib/anycastd/state";
+  uint32_t unclean_start_limit = 3;  // crash-loop guard (agent/core/crash_loop.h)
   std::vector<VipConfig> vips;
   std::string metrics_listen;  // "HOST:PORT" or "[V6]:PORT" (listen_address.h); empty: no metrics server
 };

@@ -475,6 +475,11 @@ class Validator {
         error(t, c, "state_file", -1, "state_file must be an absolute path");
       out.state_file = c.state_file();
     }
+    if (c.has_unclean_start_limit()) {
+      if (c.unclean_start_limit() < 1)
+        error(t, c, "unclean_start_limit", -1, "unclean_start_limit must be at least 1");
+      out.unclean_start_limit = c.unclean_start_limit();
+    }
     if (c.has_metrics()) out.metrics_listen = metricsListen(c, t);
     std::set<std::string> names;
     std::set<IpPrefix> prefixes;

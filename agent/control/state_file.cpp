@@ -37,6 +37,7 @@ StateLoad loadStateFile(const std::string& path) {
     if (out.errors.empty()) out.errors.push_back(path + ": cannot parse the state file");
     return out;
   }
+  out.unclean_starts = st.unclean_starts();
   for (const auto& d : st.drain()) {
     if (d.vip().empty()) {
       out.errors.push_back(path + ": a drain without a vip name was ignored");
@@ -48,8 +49,10 @@ StateLoad loadStateFile(const std::string& path) {
   return out;
 }
 
-Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains) {
+Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains,
+                     uint32_t unclean_starts) {
   state::State st;
+  st.set_unclean_starts(unclean_starts);
   for (const DrainRecord& r : drains) {
     auto* d = st.add_drain();
     d->set_vip(r.vip);

@@ -63,6 +63,7 @@ done
 put images/deb/anycastd.conf /etc/anycastd/anycastd.conf 0644
 put images/iproute2/rt_protos.d/anycastd.conf /etc/iproute2/rt_protos.d/anycastd.conf 0644
 put images/systemd/anycastd.service /lib/systemd/system/anycastd.service 0644
+put images/systemd/anycastd-withdraw.service /lib/systemd/system/anycastd-withdraw.service 0644
 put images/deb/copyright /usr/share/doc/anycastd/copyright 0644
 put examples/anycastd.conf /usr/share/doc/anycastd/examples/anycastd.conf 0644
 put examples/anycastd-zebra.conf /usr/share/doc/anycastd/examples/anycastd-zebra.conf 0644

@@ -258,6 +258,54 @@ def test_restart_keeps_the_vips_announced_and_adopts_the_groups(fabric, how):
         assert set(w.group_ids(p)) == {gids[p]}, f"{p}: groups used across the restart: {set(w.group_ids(p))}"
 
 
+def wait_log(fab, text, timeout=TIMEOUT):
+    wait_for(fab.anycastd_log, timeout, f"'{text}' in anycastd's log", until=lambda log: text in log)
+
+
+def test_a_crash_loop_stops_adopting_and_withdraw_all_removes_everything(fabric):
+    """Crash-loop guard (README "Restarts without a flap"): starts killed before their checks ran (slow
+    checks: one probe a minute, so no start gets `rise` results) adopt the previous run's servers as up and
+    keep the VIP announced; after unclean_start_limit (3) of them in a row the next start adopts nothing, so
+    the VIP is withdrawn (kernel and spine) until its servers pass their checks. Then `--withdraw-all`, what
+    the unit runs once systemd gives up, removes every route and nexthop object of the agent's protocol."""
+    fab = fabric
+    fast = fab.config(web4(fab))
+    slow = fab.config(web4(fab, interval_ms=60000, timeout_ms=150))
+    fab.start_anycastd(fast)
+    wait_announced(fab, VIP4, ALL)
+    assert fab.stop_anycastd(signal.SIGUSR2) == 0  # a clean exit keeping the routes: the count is 0
+    for n in range(1, 4):
+        fab.start_anycastd(slow)
+        wait_log(fab, "started with")
+        log = fab.anycastd_log()
+        assert "adopted route" in log and "unclean starts" not in log, f"start {n} did not adopt:\n{log}"
+        assert fab.nexthop_group(VIP4) == addresses(fab, ALL, 4), f"start {n} changed {VIP4}"
+        assert fab.stop_anycastd(signal.SIGKILL) == -signal.SIGKILL
+    fab.start_anycastd(slow)
+    wait_log(fab, "3 unclean starts in a row")
+    wait_withdrawn(fab, VIP4)
+    assert "adopted route" not in fab.anycastd_log()
+    assert fab.stop_anycastd(signal.SIGKILL) == -signal.SIGKILL
+
+    # A start whose checks run is clean again (and announces from its own verdicts); killed, it leaves its
+    # routes and groups behind for --withdraw-all.
+    fab.start_anycastd(fast)
+    wait_announced(fab, VIP4, ALL)
+    wait_log(fab, "every check of every server has run its rise probes")
+    assert fab.stop_anycastd(signal.SIGKILL) == -signal.SIGKILL
+    assert fab.kernel_routes(200) and fab.nexthops(200), "nothing left behind to withdraw"
+    p = fab.exec(fab.leaf, str(fab.anycastd_binary), "--config", str(fab.anycastd_config_path), "--withdraw-all",
+                 check=False)
+    assert p.returncode == 0, f"--withdraw-all: {p.returncode}\n{p.stdout}{p.stderr}"
+    assert fab.kernel_routes(200) == {}, f"routes of protocol 200 left: {fab.kernel_routes(200)}"
+    assert fab.nexthops(200) == {}, f"nexthop objects of protocol 200 left: {fab.nexthops(200)}"
+    wait_spine(fab, VIP4, present=False)
+    # The next start is not a crash-loop one: the count went back to 0 when the fast run's checks ran.
+    fab.start_anycastd(slow)
+    wait_log(fab, "started with")
+    assert "unclean starts" not in fab.anycastd_log()
+
+
 @pytest.mark.all_frr
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stop_withdraws_and_removes_everything(fabric, sig):

@@ -29,11 +29,13 @@ from conftest import ANYCASTD, require_root  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 UNIT = "lib/systemd/system/anycastd.service"
+WITHDRAW_UNIT = "lib/systemd/system/anycastd-withdraw.service"
 EXPECTED_FILES = {  # path -> mode
     "usr/sbin/anycastd": "-rwxr-xr-x",
     "etc/anycastd/anycastd.conf": "-rw-r--r--",
     "etc/iproute2/rt_protos.d/anycastd.conf": "-rw-r--r--",
     UNIT: "-rw-r--r--",
+    WITHDRAW_UNIT: "-rw-r--r--",
     "usr/share/doc/anycastd/copyright": "-rw-r--r--",
     "usr/share/doc/anycastd/changelog.Debian.gz": "-rw-r--r--",
     "usr/share/doc/anycastd/README.md.gz": "-rw-r--r--",
@@ -129,15 +131,25 @@ def test_unit_verifies_with_the_packaged_binary(unpacked):
     if not shutil.which("systemd-analyze"):
         pytest.skip("systemd-analyze is not installed")
     unit = unpacked / UNIT
+    withdraw = unpacked / WITHDRAW_UNIT
     p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-ec",
-                        f'mount --bind "{unpacked}/usr/sbin" /usr/sbin; systemd-analyze verify "{unit}"'],
+                        f'mount --bind "{unpacked}/usr/sbin" /usr/sbin; '
+                        f'systemd-analyze verify "{unit}" "{withdraw}"'],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and not p.stderr.strip(), f"systemd-analyze verify:\n{p.stdout}{p.stderr}"
     text = unit.read_text()
     for line in ("Type=notify", "NotifyAccess=main", "WatchdogSec=30s", "Restart=on-failure",
                  "ExecReload=/bin/kill -HUP $MAINPID", "ProtectSystem=strict", "NoNewPrivileges=yes",
-                 "ExecStart=/usr/sbin/anycastd --config /etc/anycastd/anycastd.conf"):
+                 "ExecStart=/usr/sbin/anycastd --config /etc/anycastd/anycastd.conf",
+                 "OnFailure=anycastd-withdraw.service"):
         assert line in text.splitlines(), f"the unit lacks {line!r}"
+    # Not ExecStopPost=: it would withdraw before every automatic restart and on --keep-routes stops.
+    assert not any(line.startswith("ExecStopPost=") for line in text.splitlines())
+    withdraw_text = withdraw.read_text().splitlines()
+    for line in ("Type=oneshot", "Before=anycastd.service",
+                 "ExecStart=/usr/sbin/anycastd --config /etc/anycastd/anycastd.conf --withdraw-all"):
+        assert line in withdraw_text, f"the withdraw unit lacks {line!r}"
+    assert not any(line.startswith("[Install]") for line in withdraw_text), "the withdraw unit is static"
 
 
 def file_list(root, work, tag):

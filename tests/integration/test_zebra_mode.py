@@ -238,6 +238,23 @@ def test_restart_drops_a_vip_the_new_config_no_longer_has(fabric):
     assert fab.spine_has(VIP4)
 
 
+def test_withdraw_all_drops_a_crashed_runs_routes(fabric):
+    """`anycastd --withdraw-all` (run by anycastd-withdraw.service once systemd gives up): after a crash zebra
+    keeps the agent's routes for graceful_restart_s; the one-shot connects as the same client and has zebra
+    drop them at once, as a SIGTERM stop does."""
+    fab = fabric
+    start(fab, web4(fab), zebra_extra="graceful_restart_s: 600 ")
+    wait_announced(fab, VIP4, ALL)
+    wait_route_a_second_old(fab, VIP4)
+    fab.stop_anycastd(signal.SIGKILL)
+    assert fab.spine_has(VIP4), "graceful restart should keep the VIP right after the crash"
+    p = fab.exec(fab.leaf, str(fab.anycastd_binary), "--config", str(fab.anycastd_config_path), "--withdraw-all",
+                 check=False)
+    assert p.returncode == 0, f"--withdraw-all: {p.returncode}\n{p.stdout}{p.stderr}"
+    wait_withdrawn(fab, VIP4)
+    assert zebra_route(fab, VIP4) is None
+
+
 @pytest.mark.all_frr
 def test_sigterm_withdraws(fabric):
     fab = fabric

@@ -138,6 +138,41 @@ TEST(Agent, AdoptsTheRouteOfAPreviousRun) {
   LONGS_EQUAL(1, w.dataplane.writes);  // only the stale route's removal
 }
 
+TEST(Agent, AStartThatMustNotAdoptStartsEveryServerDown) {
+  World w(configOf({webVip()}));
+  w.dataplane.routes[kWeb] = Route{kWeb, {{kS1, 1}, {kS2, 1}}};
+  CHECK_TRUE(w.agent->start(false).isOk());
+  VipSnapshot v = w.vip();
+  CHECK(v.state == VipState::kWithdrawn);
+  CHECK(v.servers[0].health == HealthState::kDown);
+  STRCMP_EQUAL("", w.route().c_str());  // withdrawn until the servers pass their checks
+  w.pass(kS1, 2);
+  STRCMP_EQUAL("192.0.2.2", w.route().c_str());
+}
+
+TEST(Agent, EveryServerCheckedComesOnceEveryCheckRanRiseProbesAdoptedServersIncluded) {
+  // Declared before the world, so that it outlives the agent that reports to it.
+  struct : AgentObserver {
+    int checked = 0;
+    void everyServerChecked() override { ++checked; }
+  } counter;
+  World w(configOf({webVip()}));
+  w.agent->addObserver(counter);
+  w.dataplane.routes[kWeb] = Route{kWeb, {{kS1, 1}, {kS2, 1}, {kS3, 1}}};
+  int& checked = counter.checked;
+  w.start();
+  CHECK_TRUE(w.dataplane.initial_routes_complete);  // adopted servers count as judged at once
+  LONGS_EQUAL(0, checked);                          // but their checks have not run
+  w.pass(kS1, 2);
+  w.pass(kS2, 2);
+  w.pass(kS3);
+  LONGS_EQUAL(0, checked);
+  w.fail(kS3);
+  LONGS_EQUAL(1, checked);
+  w.pass(kS3, 3);
+  LONGS_EQUAL(1, checked);
+}
+
 TEST(Agent, FallTakesAServerOutAfterFallFailures) {
   World w(configOf({webVip()}));
   w.start();
