@@ -19,6 +19,7 @@
 #include "agent/core/fd_budget.h"
 #include "agent/metrics/agent_telemetry.h"
 #include "agent/systemd_notify.h"
+#include "lib/clock.h"
 #include "lib/event_loop.h"
 #include "lib/log.h"
 #include "lib/version.h"
@@ -258,6 +259,13 @@ int main(int argc, char** argv) {
     const std::string state_file = loaded.config->state_file;
     StateLoad state = loadStateFile(state_file);
     for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
+    if (state.damaged) {  // keep the evidence: the state is saved again below
+      if (Result<std::string> aside = keepStateFileAside(state_file, SystemClock().unixMs()))
+        logWarning("state file " + state_file + " kept as " + *aside +
+                   ": drains it held are lost; check it and drain again what should be drained");
+      else
+        logError("state file " + state_file + " could not be kept aside: " + aside.error().message);
+    }
     agent.restoreDrains(state.drains);
     // Crash-loop guard: this start counts as unclean until every check of every server has run its rise
     // probes (adopted servers count as judged at once, so the first verdicts would come too early) or a

@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "agent/config/proto_error_collector.h"
 #include "lib/posix.h"
@@ -19,28 +17,56 @@ namespace anycastd {
 
 StateLoad loadStateFile(const std::string& path) {
   StateLoad out;
-  std::ifstream in(path);
-  if (!in) {
-    if (errno != ENOENT) out.errors.push_back(path + ": cannot read: " + std::strerror(errno));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) {
+      out.errors.push_back(path + ": cannot read: " + std::strerror(errno));
+      out.damaged = true;
+    }
     return out;
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
+  std::string text;
+  struct stat st_file;
+  int read_errno = 0;
+  if (::fstat(fd, &st_file) != 0) {
+    read_errno = errno;
+  } else if (!S_ISREG(st_file.st_mode)) {
+    read_errno = EISDIR;
+  } else {
+    char chunk[4096];
+    for (;;) {
+      const ssize_t n = ::read(fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) read_errno = errno;
+      if (n <= 0) break;
+      text.append(chunk, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  if (read_errno != 0) {
+    out.errors.push_back(
+        path + ": cannot read: " +
+        (read_errno == EISDIR ? std::string("not a regular file") : std::strerror(read_errno)));
+    out.damaged = true;
+    return out;
+  }
   state::State st;
   google::protobuf::TextFormat::Parser parser;
   std::vector<ConfigError> parse_errors;
   ProtoErrorCollector collector(path, parse_errors);
   parser.RecordErrorsTo(&collector);
-  const bool parsed = parser.ParseFromString(buf.str(), &st);
+  const bool parsed = parser.ParseFromString(text, &st);
   for (const ConfigError& e : parse_errors) out.errors.push_back(e.str());
   if (!parsed) {
     if (out.errors.empty()) out.errors.push_back(path + ": cannot parse the state file");
+    out.damaged = true;
     return out;
   }
   out.unclean_starts = st.unclean_starts();
   for (const auto& d : st.drain()) {
     if (d.vip().empty()) {
       out.errors.push_back(path + ": a drain without a vip name was ignored");
+      out.damaged = true;
       continue;
     }
     out.drains.push_back(
@@ -82,14 +108,39 @@ Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& dr
     }
     off += static_cast<size_t>(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  // The data must be on disk before the rename makes it the state, and the rename before we say it is saved.
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::fail(err, "fsync " + tmp + ": " + std::strerror(err));
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::fail(err, "close " + tmp + ": " + std::strerror(err));
+  }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     return Status::fail(err, "rename " + tmp + ": " + std::strerror(err));
   }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Status::fail(errno, "open " + dir + ": " + std::strerror(errno));
+  const int rc = ::fsync(dfd);
+  const int err = errno;
+  ::close(dfd);
+  if (rc != 0) return Status::fail(err, "fsync " + dir + ": " + std::strerror(err));
   return Status::ok();
+}
+
+Result<std::string> keepStateFileAside(const std::string& path, int64_t unix_ms) {
+  const std::string aside = path + ".bad-" + std::to_string(unix_ms);
+  if (::rename(path.c_str(), aside.c_str()) != 0)
+    return Unexpected(Status::fail(errno, "rename " + path + " to " + aside + ": " + std::strerror(errno)));
+  return aside;
 }
 
 }  // namespace anycastd

@@ -2,8 +2,10 @@
 // drains set through the control API and the count of consecutive unclean starts (crash-loop guard,
 // agent/core/crash_loop.h). load() reads it at start-up (a missing file is an empty state; a
 // damaged one is reported as FILE:LINE:COL messages and ignored, so a bad file never stops the agent);
-// save() replaces it atomically (temporary file in the same directory, fsync, rename), creating the
-// directory if needed. Plain file I/O on the calling thread; errors come back as values.
+// save() replaces it atomically (temporary file in the same directory, fsync, rename, fsync of the
+// directory; every step checked), creating the directory if needed. A damaged file is kept aside
+// (keepStateFileAside) before the first save, so the evidence is not overwritten. Plain file I/O on the
+// calling thread; errors come back as values.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +21,12 @@ struct StateLoad {
   std::vector<DrainRecord> drains;
   uint32_t unclean_starts = 0;
   std::vector<std::string> errors;  // "FILE:LINE:COL: message"
+  bool damaged = false;             // the file exists but could not be read or parsed whole
 };
 
 StateLoad loadStateFile(const std::string& path);
+// Renames a damaged state file to PATH.bad-UNIX_MS and returns that name.
+Result<std::string> keepStateFileAside(const std::string& path, int64_t unix_ms);
 Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains,
                      uint32_t unclean_starts);
 

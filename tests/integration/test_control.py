@@ -127,6 +127,30 @@ def test_drains_survive_a_restart(fabric, ctl):
     assert not fab.spine_has(VIP6)
 
 
+def test_a_damaged_state_file_is_kept_aside(fabric, ctl):
+    """A state file that does not parse is reported, renamed to STATE.bad-UNIX_MS before the agent saves its
+    state again (the evidence of which drains it held stays), and the agent runs."""
+    fab = fabric
+    fab.state_file.parent.mkdir(parents=True, exist_ok=True)
+    garbage = 'drain { vip: "web" drain { by: "alice" \x01 truncated'
+    fab.state_file.write_text(garbage)
+    start(fab, fab.vip("web", VIP4))
+    wait_announced(fab, VIP4, ALL)
+    log = fab.anycastd_log()
+    kept = sorted(fab.state_file.parent.glob(fab.state_file.name + ".bad-*"))
+    try:
+        assert len(kept) == 1 and kept[0].read_text() == garbage, (kept, log[-2000:])
+        assert f"state file {fab.state_file} kept as {kept[0]}" in log, log[-2000:]
+        assert f"state file ignored: {fab.state_file}:" in log, log[-2000:]
+        # The agent saved a good state since (its unclean-start count), and drains work as before.
+        ctl("drain", "vip", "web", "--reason", "after")
+        wait_withdrawn(fab, VIP4)
+        assert 'reason: "after"' in fab.state_file.read_text()
+    finally:
+        for k in kept:
+            k.unlink()
+
+
 def test_errors_say_what_to_do(fabric, ctl):
     fab = fabric
     start(fab, fab.vip("web", VIP4))

@@ -4,6 +4,7 @@
 
 #include <CppUTest/TestHarness.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -57,4 +58,54 @@ TEST(StateFile, AMissingFileIsAnEmptyStateAndAnOldOneHasNoCount) {
   CHECK_TRUE(old.errors.empty());
   LONGS_EQUAL(0, old.unclean_starts);
   LONGS_EQUAL(1, old.drains.size());
+}
+
+TEST(StateFile, DamagedFilesAreReportedAndKeptAsideNotOverwritten) {
+  const std::string path = dir + "/state";
+  std::vector<DrainRecord> drains = {{"web", "", {"alice", 1700000000000, "maintenance"}}};
+  CHECK_TRUE(saveStateFile(path, drains, 0).isOk());
+  std::string whole;
+  {
+    std::ifstream in(path);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Truncated in the middle of a drain, and garbage: both damaged, nothing taken from them.
+  for (const std::string& text : {whole.substr(0, whole.size() / 2), std::string("\x01\x02 not { a state")}) {
+    std::ofstream(path, std::ios::trunc) << text;
+    StateLoad got = loadStateFile(path);
+    CHECK_TRUE(got.damaged);
+    CHECK_FALSE(got.errors.empty());
+    CHECK(got.errors[0].rfind(path + ":", 0) == 0);  // FILE:LINE:COL
+    LONGS_EQUAL(0, got.drains.size());
+  }
+  Result<std::string> aside = keepStateFileAside(path, 1234);
+  CHECK_TRUE(aside.has_value());
+  STRCMP_EQUAL((path + ".bad-1234").c_str(), aside->c_str());
+  CHECK(::access(path.c_str(), F_OK) != 0);  // the next save starts a new file
+  CHECK_TRUE(saveStateFile(path, {}, 1).isOk());
+  std::ifstream kept(*aside);
+  std::string first;
+  std::getline(kept, first);
+  STRCMP_EQUAL("\x01\x02 not { a state", first.c_str());  // the evidence is intact
+  ::unlink(aside->c_str());
+  // A healthy file is not damaged.
+  CHECK_FALSE(loadStateFile(path).damaged);
+}
+
+TEST(StateFile, AnUnreadableFileIsDamaged) {
+  const std::string path = dir + "/state";
+  CHECK_TRUE(saveStateFile(path, {}, 0).isOk());
+  // A directory where the file should be: it exists but cannot be read as a file, for root too.
+  ::unlink(path.c_str());
+  CHECK_EQUAL(0, ::mkdir(path.c_str(), 0755));
+  StateLoad got = loadStateFile(path);
+  ::rmdir(path.c_str());
+  CHECK_TRUE(got.damaged);
+  STRCMP_EQUAL((path + ": cannot read: not a regular file").c_str(), got.errors.at(0).c_str());
+}
+
+TEST(StateFile, ASaveIntoADirectoryThatCannotBeWrittenFailsWithTheReason) {
+  Status s = saveStateFile("/proc/anycastd-no-such-dir/state", {}, 0);
+  CHECK_FALSE(s.isOk());
+  CHECK(!s.message.empty());
 }
