@@ -51,5 +51,9 @@ def test_control_socket_flood_long(fabric):
     repeat(fabric, lambda: faults_test.test_control_socket_flood(fabric, rounds=20, idle=500))
 
 
+def test_fd_exhaustion_loop(fabric):
+    repeat(fabric, lambda: faults_test.scenario_agent_out_of_file_descriptors_keeps_the_servers(fabric))
+
+
 def test_reload_storm_long(fabric):
     repeat(fabric, lambda: faults_test.test_reload_storm_ends_in_the_last_valid_config(fabric, reloads=200))
