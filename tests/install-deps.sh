@@ -5,7 +5,7 @@
 set -eu
 PKGS="g++ make pkg-config protobuf-compiler libprotobuf-dev libnl-3-dev libnl-route-3-dev libevent-dev
  libcpputest-dev libssl-dev frr gobgpd python3 python3-pytest iproute2 procps debootstrap
- dpkg-dev lintian systemd openssl dnsmasq-base nginx-light clang clang-format libclang-rt-14-dev llvm"
+ dpkg-dev lintian systemd systemd-container openssl dnsmasq-base nginx-light clang clang-format libclang-rt-14-dev llvm"
 [ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do

@@ -5,6 +5,9 @@ beside the FRR root (tests/fabric/frr_root.py, whose mirror-reading and build he
     chroot ROOT apt-get install RUNTIME_LIBS             (the package's dependencies, so that installing
                                                           the package later needs no download)
 
+A second flavour, `ensure_systemd_root()` (CACHE/systemd-bookworm), adds SYSTEMD_PACKAGES: systemd as init,
+FRR and the sandbox test's servers, for booting in systemd-nspawn (tests/integration/test_systemd_sandbox.py).
+
 apt's lists stay in the root, so `apt-get install ./anycastd_*.deb` inside it resolves the dependencies
 offline. Like frr_root, it builds into ROOT.build, renames it when done, writes ROOT.stamp, and serialises
 parallel callers with a flock on ROOT.lock. The cached root is never changed: `overlay_script()` runs a
@@ -27,10 +30,18 @@ SUITE = "bookworm"
 # What anycastd links against on Debian 12 (images/deb/build-deb.sh's static list).
 RUNTIME_LIBS = ("libnl-3-200", "libnl-route-3-200", "libprotobuf32", "libevent-core-2.1-7", "libstdc++6",
                 "libgcc-s1", "libssl3")
-STAMP_VERSION = "1 " + " ".join(RUNTIME_LIBS)  # a root built for another list is rebuilt
+# A root that boots: systemd as PID 1 (in systemd-nspawn), FRR's zebra under frr.service, and what the
+# sandbox test's servers need (python3's http.server, openssl s_server, dnsmasq). tests/integration/
+# test_systemd_sandbox.py boots it.
+SYSTEMD_PACKAGES = RUNTIME_LIBS + ("systemd", "systemd-sysv", "dbus", "frr", "iproute2", "procps", "python3",
+                                   "openssl", "dnsmasq-base", "adduser")
 
 
-def _build(build, log):
+def _stamp_version(packages):
+    return "1 " + " ".join(packages)  # a root built for another list is rebuilt
+
+
+def _build(build, log, packages):
     mirror = frr_root.host_mirror()
     log(f"bookworm root: debootstrap {SUITE} into {build} from {mirror} (once; takes a minute or two)")
     t0 = time.monotonic()
@@ -43,14 +54,16 @@ def _build(build, log):
     (build / "etc/apt/apt.conf.d/90anycastd-test").write_text(
         'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n')
     frr_root.in_root("installing anycastd's dependencies in the root", build,
-                      f"apt-get update -qq && apt-get install -y -qq {' '.join(RUNTIME_LIBS)} && apt-get clean",
+                      f"apt-get update -qq && apt-get install -y -qq {' '.join(packages)} && apt-get clean",
                       frr_root.APT_TIMEOUT)
     log(f"bookworm root: ready in {time.monotonic() - t0:.0f}s")
 
 
-def ensure_root(path=None, log=None):
-    """Returns the path of the cached bookworm root, building it first if missing or incomplete."""
-    root = Path(path or frr_root.CACHE / f"debian-{SUITE}")
+def ensure_root(path=None, log=None, packages=RUNTIME_LIBS, name=f"debian-{SUITE}"):
+    """Returns the path of the cached bookworm root (CACHE/name) with `packages` installed, building it first
+    if missing, incomplete or built for another package list."""
+    root = Path(path or frr_root.CACHE / name)
+    stamp_version = _stamp_version(packages)
     log = log or (lambda msg: print(msg, file=sys.stderr))
     stamp = root.with_name(root.name + ".stamp")
     build = root.with_name(root.name + ".build")
@@ -59,13 +72,13 @@ def ensure_root(path=None, log=None):
     root.parent.mkdir(parents=True, exist_ok=True)
     with open(root.with_name(root.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if stamp.exists() and stamp.read_text().strip() == STAMP_VERSION and (root / "usr/bin/apt-get").exists():
+        if stamp.exists() and stamp.read_text().strip() == stamp_version and (root / "usr/bin/apt-get").exists():
             return root
         stamp.unlink(missing_ok=True)
         frr_root.remove_root(build)
         frr_root.remove_root(root)
         try:
-            _build(build, log)
+            _build(build, log, packages)
         except BaseException:
             try:
                 frr_root.remove_root(build)
@@ -73,7 +86,7 @@ def ensure_root(path=None, log=None):
                 pass
             raise
         build.rename(root)
-        stamp.write_text(STAMP_VERSION + "\n")
+        stamp.write_text(stamp_version + "\n")
         return root
 
 
@@ -94,6 +107,11 @@ def overlay_script(root, work, script, binds=(), timeout=300):
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-ec", outer, script],
                           capture_output=True, text=True, timeout=timeout, env=frr_root._chroot_env(),
                           stdin=subprocess.DEVNULL)
+
+
+def ensure_systemd_root(log=None):
+    """The cached bookworm root that boots with systemd (SYSTEMD_PACKAGES)."""
+    return ensure_root(log=log, packages=SYSTEMD_PACKAGES, name=f"systemd-{SUITE}")
 
 
 if __name__ == "__main__":

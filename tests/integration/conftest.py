@@ -92,6 +92,22 @@ def require_root():
         pytest.skip("integration tests need root (network namespaces, FRR, kernel routes)")
 
 
+@pytest.fixture(scope="session")
+def deb():
+    """Path of the package `make deb` builds from the tested binary's build directory (test_packaging,
+    test_systemd_sandbox)."""
+    require_root()
+    require_anycastd()
+    build = ANYCASTD.parent
+    for cmd in (["make", "-s", "-C", str(lab.REPO), f"BUILD={build}", "deb"], ["dpkg", "--print-architecture"]):
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}"
+    arch = p.stdout.strip()
+    debs = sorted(build.glob(f"anycastd_*_{arch}.deb"), key=lambda d: d.stat().st_mtime)
+    assert debs, f"make deb left no anycastd_*_{arch}.deb in {build}"
+    return debs[-1]
+
+
 def require_anycastd():
     if not os.access(ANYCASTD, os.X_OK):
         pytest.skip(f"no anycastd binary at {ANYCASTD} (build it with `make`)")

@@ -55,20 +55,6 @@ def run(cmd, **kw):
 
 
 @pytest.fixture(scope="module")
-def deb():
-    """Path of the package `make deb` builds from the tested binary's build directory."""
-    require_root()
-    if not os.access(ANYCASTD, os.X_OK):
-        pytest.skip(f"no anycastd binary at {ANYCASTD} (build it with `make`)")
-    build = ANYCASTD.parent
-    run(["make", "-s", "-C", REPO, f"BUILD={build}", "deb"], timeout=600)
-    arch = run(["dpkg", "--print-architecture"]).strip()
-    debs = sorted(build.glob(f"anycastd_*_{arch}.deb"), key=lambda p: p.stat().st_mtime)
-    assert debs, f"make deb left no anycastd_*_{arch}.deb in {build}"
-    return debs[-1]
-
-
-@pytest.fixture(scope="module")
 def unpacked(deb):
     with tempfile.TemporaryDirectory(prefix="anycastd-deb-") as d:
         run(["dpkg-deb", "-x", deb, d])
