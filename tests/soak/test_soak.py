@@ -52,7 +52,7 @@ def test_control_socket_flood_long(fabric):
 
 
 def test_fd_exhaustion_loop(fabric):
-    repeat(fabric, lambda: faults_test.scenario_agent_out_of_file_descriptors_keeps_the_servers(fabric))
+    repeat(fabric, lambda: faults_test.test_agent_out_of_file_descriptors_keeps_the_servers(fabric))
 
 
 def test_reload_storm_long(fabric):
