@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "fabric"))
 
 from benchlib import REPO, Results  # noqa: E402
+import util  # noqa: E402
 
 BENCHES = ("failover", "scale", "program", "flows")
 
@@ -30,6 +31,7 @@ def main():
     ap.add_argument("--outdir", default=str(REPO / "build" / "bench"))
     ap.add_argument("--anycastd", default=str(REPO / "build" / "anycastd"))
     args = ap.parse_args()
+    util.hold_fabric_lock()  # figures taken beside a test run would be the load's, not anycastd's
     only = [b.strip() for b in args.only.split(",") if b.strip()]
     for b in only:
         if b not in BENCHES:

@@ -1,5 +1,6 @@
 """Small helpers of the lab: running commands, polling for a state, stopping processes by PID, and removing
 what earlier runs left behind. No state of their own; errors are raised as LabError / WaitTimeout."""
+import fcntl
 import os
 import re
 import shutil
@@ -12,6 +13,28 @@ from pathlib import Path
 # Names of a run's namespaces and run directory: acd-<owner pid>[.<seq>][-<role>].
 NS_RE = re.compile(r"^acd-(\d+)(?:\.\d+)?-[a-z0-9]+$")
 RUNDIR_RE = re.compile(r"^acd-(\d+)(?:\.\d+)?$")
+
+
+# Held by every run of the fabric (the integration and soak suites, the benchmarks) until it exits: two runs at
+# once would load the 2-core machines they run on into timeouts and skew each other's figures.
+FABRIC_LOCK = Path("/run/lock/anycastd-fabric.lock")
+_fabric_lock = None
+
+
+def hold_fabric_lock(log=None):
+    """Takes FABRIC_LOCK for the rest of this process (waiting, and saying so, while another run holds it).
+    Idempotent within a process."""
+    global _fabric_lock
+    if _fabric_lock is not None:
+        return
+    FABRIC_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    f = open(FABRIC_LOCK, "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        (log or print)(f"waiting for another run of the fabric to end ({FABRIC_LOCK})")
+        fcntl.flock(f, fcntl.LOCK_EX)
+    _fabric_lock = f
 
 
 class LabError(Exception):

@@ -26,7 +26,6 @@ configuration the README documents):
 - LAB_FRR: FRR releases, separated by ',', to run *every* fabric test against (ignoring `all_frr`), e.g.
   "10.3" to run the whole suite against FRR 10.3 only.
 """
-import fcntl
 import os
 import shutil
 import subprocess
@@ -39,6 +38,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fabric"))
 import fabric as lab  # noqa: E402
 import frr_root  # noqa: E402
+import util  # noqa: E402
 from helpers import ANYCASTCTL  # noqa: E402
 
 ANYCASTD = Path(os.environ.get("ANYCASTD") or lab.REPO / "build" / "anycastd").resolve()
@@ -51,23 +51,11 @@ for _var, _opts in (("ASAN_OPTIONS", f"log_path={SANITIZER_DIR}/asan:detect_leak
     os.environ[_var] = ":".join(filter(None, (os.environ.get(_var), _opts)))
 
 
-FABRIC_LOCK = Path("/run/lock/anycastd-fabric.lock")
-_fabric_lock = None
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "all_frr: run the test against every FRR release in FRR_RELEASES")
-    # The fabric's namespaces, links and FRR directories have fixed names, so two runs on one machine (two
-    # checkouts, a soak beside `make test`) would tear down each other's fabric. The first run holds this
-    # lock until it exits; a second one waits here instead of failing at random.
-    global _fabric_lock
-    FABRIC_LOCK.parent.mkdir(parents=True, exist_ok=True)
-    _fabric_lock = open(FABRIC_LOCK, "w")
-    try:
-        fcntl.flock(_fabric_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print(f"waiting for another run's fabric ({FABRIC_LOCK})", file=sys.stderr, flush=True)
-        fcntl.flock(_fabric_lock, fcntl.LOCK_EX)
+    # One run of the fabric at a time on a machine (tests/fabric/util.py): a second `make test`, a soak or a
+    # benchmark waits here instead of loading the machine into timeouts.
+    util.hold_fabric_lock(lambda msg: print(msg, file=sys.stderr, flush=True))
 
 
 def pytest_generate_tests(metafunc):
