@@ -14,6 +14,7 @@
 #include "agent/config/config_loader.h"
 #include "agent/control/control_handler.h"
 #include "agent/control/control_server.h"
+#include "agent/control/damaged_state.h"
 #include "agent/control/state_file.h"
 #include "agent/core/crash_loop.h"
 #include "agent/core/fd_budget.h"
@@ -259,14 +260,26 @@ int main(int argc, char** argv) {
     const std::string state_file = loaded.config->state_file;
     StateLoad state = loadStateFile(state_file);
     for (const std::string& e : state.errors) logWarning("state file ignored: " + e);
+    std::vector<DrainRecord> drains = state.drains;
     if (state.damaged) {  // keep the evidence: the state is saved again below
-      if (Result<std::string> aside = keepStateFileAside(state_file, SystemClock().unixMs()))
-        logWarning("state file " + state_file + " kept as " + *aside +
-                   ": drains it held are lost; check it and drain again what should be drained");
-      else
+      const int64_t now_ms = SystemClock().unixMs();
+      std::string kept_as = state_file;
+      if (Result<std::string> aside = keepStateFileAside(state_file, now_ms)) {
+        kept_as = *aside;
+        logWarning("state file " + state_file + " kept as " + kept_as);
+      } else {
         logError("state file " + state_file + " could not be kept aside: " + aside.error().message);
+      }
+      // The drains it held are unknown: keep every VIP withdrawn until an operator undrains it.
+      std::vector<std::string> vips;
+      for (const VipConfig& v : loaded.config->vips) vips.push_back(v.name);
+      drains = drainsAfterDamagedState(vips, state.drains, kept_as, now_ms);
+      if (!vips.empty())
+        logWarning("state file damaged: every VIP is kept withdrawn (drained by " +
+                   std::string(kDamagedStateDrainer) + ") until an operator checks " + kept_as +
+                   " and runs `anycastctl undrain vip NAME` for each VIP that should be announced");
     }
-    agent.restoreDrains(state.drains);
+    agent.restoreDrains(drains);
     // Crash-loop guard: this start counts as unclean until every check of every server has run its rise
     // probes (adopted servers count as judged at once, so the first verdicts would come too early) or a
     // clean exit.

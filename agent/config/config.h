@@ -39,9 +39,24 @@ struct TlsConfig {
   bool operator==(const TlsConfig&) const = default;
 };
 
+// Who an exec check's program runs as, as looked up when the config was loaded (config_files.h).
+struct ExecIdentity {
+  uint32_t uid = 0;
+  uint32_t gid = 0;              // the primary group
+  std::vector<uint32_t> groups;  // the supplementary groups (setgroups)
+  bool operator==(const ExecIdentity&) const = default;
+};
+
+inline constexpr const char* kDefaultExecUser = "anycastd-check";  // created by the Debian package
+
 struct ExecCheckConfig {
   std::string command;  // absolute path
   std::vector<std::string> args;
+  std::string user = kDefaultExecUser;
+  std::string group;  // empty: the user's primary group, with the user's supplementary groups
+  // Set by a load that looks the names up (loadConfigFile); a config without it (one built in code, a parse
+  // without ConfigFiles) runs the program as the daemon's user, still without capabilities.
+  std::optional<ExecIdentity> identity;
   bool operator==(const ExecCheckConfig&) const = default;
 };
 

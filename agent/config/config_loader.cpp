@@ -178,7 +178,10 @@ class Validator {
     }
   }
 
-  void exec(const config::ExecCheck& e, const Tree* et, ExecCheckConfig& out) {
+  // The exec { } of check `c`, written at `t`.
+  void exec(const config::Check& c, const Tree* t, ExecCheckConfig& out) {
+    const config::ExecCheck& e = c.exec();
+    const Tree* et = nested(t, c, "exec");
     if (!e.command().empty() && e.command()[0] != '/')
       error(et, e, "command", -1, "command '" + e.command() + "' must be an absolute path (no PATH lookup)");
     else if (!e.command().empty() && files_)
@@ -186,6 +189,38 @@ class Validator {
         error(et, e, "command", -1, "command '" + e.command() + "' " + s.message);
     out.command = e.command();
     out.args.assign(e.args().begin(), e.args().end());
+    if (e.has_user()) {
+      if (e.user().empty())
+        error(et, e, "user", -1,
+              "user must not be empty (leave it out for " + std::string(kDefaultExecUser) + ")");
+      out.user = e.user();
+    }
+    if (e.has_group()) {
+      if (e.group().empty())
+        error(et, e, "group", -1, "group must not be empty (leave it out for the user's)");
+      out.group = e.group();
+    }
+    if (!files_ || out.user.empty() || (e.has_group() && out.group.empty())) return;
+    ExecIdentity id;
+    if (Status s = files_->user(out.user, id); !s.isOk()) {
+      if (e.has_user())
+        error(et, e, "user", -1, "user '" + out.user + "' " + s.message);
+      else
+        error(t, c, "exec", -1,
+              "exec checks run as user '" + out.user + "' by default, which " + s.message +
+                  ": install the anycastd package (its postinst creates it: adduser --system "
+                  "--group --no-create-home " +
+                  out.user +
+                  ") or set user (and group) in exec { }, e.g. user: \"nobody\" group: "
+                  "\"nogroup\"");
+      return;
+    }
+    if (e.has_group()) {
+      if (Status s = files_->group(out.group, id.gid); !s.isOk())
+        return error(et, e, "group", -1, "group '" + out.group + "' " + s.message);
+      id.groups = {id.gid};  // the named group only
+    }
+    out.identity = id;
   }
 
   // Check number `index` of `parent` (a Vip or a Server), written at `pt`; `vip_prefix`: the VIP's, if valid.
@@ -220,7 +255,7 @@ class Validator {
       out.kind = CheckKind::kIcmp;
     } else if (c.has_exec()) {
       out.kind = CheckKind::kExec;
-      exec(c.exec(), nested(t, c, "exec"), out.exec);
+      exec(c, t, out.exec);
       if (c.exec().command().empty())
         error(t, c, "exec", -1, "exec check has an empty command (command: \"/usr/lib/anycastd/check-...\")");
     } else {

@@ -1,7 +1,8 @@
 // The state file (proto/state.proto, protobuf text format): what survives a restart of anycastd: the
 // drains set through the control API and the count of consecutive unclean starts (crash-loop guard,
 // agent/core/crash_loop.h). load() reads it at start-up (a missing file is an empty state; a
-// damaged one is reported as FILE:LINE:COL messages and ignored, so a bad file never stops the agent);
+// damaged one is reported as FILE:LINE:COL messages and flagged, so a bad file never stops the agent; what
+// the agent then keeps withdrawn is damaged_state.h);
 // save() replaces it atomically (temporary file in the same directory, fsync, rename, fsync of the
 // directory; every step checked), creating the directory if needed. A damaged file is kept aside
 // (keepStateFileAside) before the first save, so the evidence is not overwritten. Plain file I/O on the

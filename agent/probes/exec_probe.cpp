@@ -6,6 +6,7 @@ ExecProbe::ExecProbe(const CheckConfig& check, const ProbeTarget& target)
     : check_(check), runner_(target.exec_runner) {
   request_.command = check_.exec.command;
   request_.args = check_.exec.args;
+  request_.identity = check_.exec.identity;
   request_.env = {"ANYCASTD_SERVER=" + target.address.str(), "ANYCASTD_SERVER_NAME=" + target.server_name,
                   "ANYCASTD_VIP=" + target.vip, "ANYCASTD_VIP_NAME=" + target.vip_name};
   // The program applies the check's binding itself (e.g. `ip vrf exec "$ANYCASTD_VRF" ...`).

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,10 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/probes/exec_child.h"
 #include "agent/probes/probe.h"
 #include "lib/posix.h"
-
-extern char** environ;
 
 namespace anycastd {
 namespace {
@@ -103,14 +101,21 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
   // The child's end blocks as usual.
   fcntl(pipefd[1], F_SETFL, 0);
 
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    if (std::none_of(request.env.begin(), request.env.end(),
-                     [&](const std::string& x) { return x.compare(0, name.size() + 1, name + "=") == 0; }))
-      env.push_back(entry);
+  // The error pipe: empty at EOF when the exec succeeded, else the step that failed (exec_child.h).
+  int errpipe[2];
+  if (pipe2(errpipe, O_CLOEXEC) < 0) {
+    const int err = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return fail("pipe: " + errnoReason(err), err);
   }
+  if (errpipe[1] < 3) {  // the child keeps fds 0-2 for stdio: move it above them
+    const int moved = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 3);
+    close(errpipe[1]);
+    errpipe[1] = moved;
+  }
+
+  std::vector<std::string> env = {kExecPath};
   env.insert(env.end(), request.env.begin(), request.env.end());
   std::vector<char*> envp, argv;
   for (auto& e : env) envp.push_back(e.data());
@@ -118,30 +123,48 @@ void ExecRunner::spawn(Id id, ExecRequest request, Done done) {
   argv.push_back(request.command.data());
   for (auto& a : request.args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<gid_t> groups;
+  ExecChildPlan plan;
+  plan.path = request.command.c_str();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.out_fd = pipefd[1];
+  plan.err_fd = errpipe[1];
+  if (request.identity) {
+    plan.set_identity = true;
+    plan.uid = request.identity->uid;
+    plan.gid = request.identity->gid;
+    groups.assign(request.identity->groups.begin(), request.identity->groups.end());
+    plan.groups = groups.data();
+    plan.group_count = groups.size();
+  }
 
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // sockets the agent may hold without CLOEXEC
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setpgroup(&attr, 0);  // a group of its own, killed as a whole
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, request.command.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  const pid_t pid = errpipe[1] < 0 ? -1 : fork();
+  if (pid == 0) runExecChild(plan);
+  const int fork_errno = errno;
+  if (pid > 0) setpgid(pid, pid);  // as the child does: kill(-pid) works from now on (EACCES once it ran)
   close(pipefd[1]);
-  if (rc != 0) {
+  if (errpipe[1] >= 0) close(errpipe[1]);
+  ExecChildFailure failure{};
+  size_t got = 0;
+  while (pid > 0 && got < sizeof failure) {
+    const ssize_t n = read(errpipe[0], reinterpret_cast<char*>(&failure) + got, sizeof failure - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(errpipe[0]);
+  if (pid < 0) {
     close(pipefd[0]);
-    return fail("cannot run " + request.command + ": " + errnoReason(rc), rc);
+    return fail("cannot run " + request.command + ": fork: " + errnoReason(fork_errno), fork_errno);
+  }
+  if (got == sizeof failure) {  // a step before the program failed: nothing ran
+    close(pipefd[0]);
+    waitpid(pid, nullptr, 0);
+    if (failure.step == ExecChildStep::kExec)
+      return fail("cannot run " + request.command + ": " + errnoReason(failure.error), failure.error);
+    return fail("cannot run " + request.command + ": " + toString(failure.step) + ": " +
+                errnoReason(failure.error));
   }
 
   auto child = std::make_unique<Child>(loop_, *this, id);

@@ -1,11 +1,14 @@
 // ExecRunner: runs the exec checks' programs for the whole agent with bounded concurrency. At most
-// max_running children run at once; further requests wait in a FIFO queue. Each child is spawned
-// (posix_spawn, no shell) in a process group of its own, with stdin on /dev/null and stdout/stderr on a
-// pipe of which the first line is kept (the rest is read and discarded); it is reaped without blocking
-// when its pidfd becomes readable (Linux 5.3+), so there is no SIGCHLD handler. cancel() drops a queued
-// request or kills a running child's whole process group (SIGKILL); a cancelled request gets no callback,
-// but its child keeps its slot until it has been reaped. Owned by the agent, passed to the exec probes;
-// event-loop thread only. Errors (spawn failures, e.g. a missing program) come back as outcomes.
+// max_running children run at once; further requests wait in a FIFO queue. Each child is forked and
+// executed (no shell) in a process group of its own, with stdin on /dev/null, stdout/stderr on a pipe of
+// which the first line is kept (the rest is read and discarded) and no other fd; it gets only the request's
+// environment and PATH (kExecPath), drops every capability (ambient and bounding sets, then the rest with
+// the change of user), sets no_new_privs, takes the request's identity (setgroups, setgid, setuid) and checks
+// all of that before exec; a step that fails is reported as the outcome and nothing runs. It is reaped
+// without blocking when its pidfd becomes readable (Linux 5.3+), so there is no SIGCHLD handler. cancel()
+// drops a queued request or kills a running child's whole process group (SIGKILL); a cancelled request gets
+// no callback, but its child keeps its slot until it has been reaped. Owned by the agent, passed to the exec
+// probes; event-loop thread only. Errors (spawn failures, e.g. a missing program) come back as outcomes.
 #pragma once
 
 #include <cstdint>
@@ -13,23 +16,29 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "agent/config/config.h"
 #include "lib/event_loop.h"
 
 namespace anycastd {
 
+inline constexpr const char* kExecPath = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+
 struct ExecRequest {
   std::string command;  // absolute path
   std::vector<std::string> args;
-  std::vector<std::string> env;  // "NAME=value" added to (and overriding) anycastd's environment
+  std::vector<std::string> env;  // "NAME=value": the program's whole environment besides kExecPath
+  // Who the program runs as; none: the daemon's own user and groups (still without capabilities).
+  std::optional<ExecIdentity> identity;
 };
 
 struct ExecOutcome {
   bool ok = false;      // exited with status 0
   std::string detail;   // "exit status 0", "exit status 3: <first output line>", "killed by signal 9"
-  int local_error = 0;  // the agent could not run it (pipe2/posix_spawn: EMFILE, ENFILE, ...): that errno
+  int local_error = 0;  // the agent could not run it (pipe2/fork: EMFILE, ENFILE, ENOMEM): that errno
 };
 
 class ExecRunner {

@@ -4,7 +4,7 @@
 // Event-loop thread only. A probe reports exactly one result per start() through the Done callback (pass/fail
 // and a detail saying why), unless expire() or destruction comes first; it must not touch itself after
 // calling Done, whose receiver may start the next probe. A probe the agent could not run for lack of its own
-// resources (isLocalResourceError: socket(), pipe2() or posix_spawn failing with EMFILE, ENFILE, ENOBUFS or
+// resources (isLocalResourceError: socket(), pipe2() or fork() failing with EMFILE, ENFILE, ENOBUFS or
 // ENOMEM) reports that errno as `local_error`: no verdict on the server.
 #pragma once
 

@@ -100,6 +100,8 @@ if [ -z "$depends" ]; then
     echo "build-deb: dpkg-shlibdeps unavailable or silent: using the static Depends list" >&2
     depends=$STATIC_DEPENDS
 fi
+# postinst creates the exec checks' user with useradd (passwd).
+depends="$depends, passwd"
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<EOF

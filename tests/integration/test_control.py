@@ -6,8 +6,11 @@ the control group; garbage on the socket does not disturb the agent.
 import json
 import os
 import socket
+import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from fabric import VIP4, VIP6, run, wait_for
 from helpers import (ANYCASTCTL, TIMEOUT, addresses, metric, metric_sum, scrape, wait_announced, wait_group,
@@ -127,28 +130,80 @@ def test_drains_survive_a_restart(fabric, ctl):
     assert not fab.spine_has(VIP6)
 
 
-def test_a_damaged_state_file_is_kept_aside(fabric, ctl):
-    """A state file that does not parse is reported, renamed to STATE.bad-UNIX_MS before the agent saves its
-    state again (the evidence of which drains it held stays), and the agent runs."""
+DAMAGED_STATES = {
+    # a good file cut off mid-entry (a crash of a non-atomic writer, a full disk)
+    "truncated": 'drain {\n  vip: "web6"\n  drain {\n    by: "alice"\n    reason: "CHG',
+    "garbage": 'drain { vip: "web" drain { by: "alice" \x01 garbage',
+    "unreadable": None,  # a directory where the file should be
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_STATES))
+def test_a_damaged_state_file_keeps_the_vips_withdrawn_until_the_operator_undrains(fabric, ctl, damage):
+    """A state file that cannot be read or parsed is reported and renamed to STATE.bad-UNIX_MS before the agent
+    saves its state again (the evidence stays). The drains it held are unknown, so every configured VIP stays
+    withdrawn at the spine while its servers are healthy, drained by "anycastd" with a reason naming the kept
+    file, across a restart, until the operator undrains it; then it is announced."""
     fab = fabric
     fab.state_file.parent.mkdir(parents=True, exist_ok=True)
-    garbage = 'drain { vip: "web" drain { by: "alice" \x01 truncated'
-    fab.state_file.write_text(garbage)
-    start(fab, fab.vip("web", VIP4))
-    wait_announced(fab, VIP4, ALL)
-    log = fab.anycastd_log()
-    kept = sorted(fab.state_file.parent.glob(fab.state_file.name + ".bad-*"))
+    content = DAMAGED_STATES[damage]
+    if content is None:
+        fab.state_file.mkdir()
+    else:
+        fab.state_file.write_text(content)
+    config = fab.config(fab.vip("web", VIP4), fab.vip("web6", VIP6))
+    fab.start_anycastd(config)
+    wait_socket(fab)
+    kept = []
     try:
-        assert len(kept) == 1 and kept[0].read_text() == garbage, (kept, log[-2000:])
+        kept = wait_for(lambda: sorted(fab.state_file.parent.glob(fab.state_file.name + ".bad-*")), TIMEOUT,
+                        "the damaged state file to be kept aside", until=lambda k: len(k) == 1)
+        if content is None:
+            assert kept[0].is_dir()
+        else:
+            assert kept[0].read_text() == content
+        log = fab.anycastd_log()
         assert f"state file {fab.state_file} kept as {kept[0]}" in log, log[-2000:]
-        assert f"state file ignored: {fab.state_file}:" in log, log[-2000:]
-        # The agent saved a good state since (its unclean-start count), and drains work as before.
-        ctl("drain", "vip", "web", "--reason", "after")
-        wait_withdrawn(fab, VIP4)
-        assert 'reason: "after"' in fab.state_file.read_text()
+        assert f"state file ignored: {fab.state_file}" in log, log[-2000:]
+
+        def held_back(v):
+            return all(v[n].get("state") == "DRAINED" and v[n].get("healthy") == 3 for n in ("web", "web6"))
+
+        def show_and_spine():
+            return vips_json(ctl), fab.spine_has(VIP4), fab.spine_has(VIP6)
+
+        def check_held_back():
+            # READY is reached and the servers are healthy, yet neither VIP is announced.
+            v, _, _ = wait_for(show_and_spine, TIMEOUT, "both VIPs drained with 3/3 healthy servers",
+                               until=lambda r: held_back(r[0]))
+            for name in ("web", "web6"):
+                assert v[name]["drain"]["by"] == "anycastd", v[name]
+                assert f"kept as {kept[0]}" in v[name]["drain"]["reason"], v[name]
+            assert fab.route(VIP4) is None and fab.route(VIP6) is None
+            assert not fab.spine_has(VIP4) and not fab.spine_has(VIP6)
+
+        check_held_back()
+        assert "every VIP is kept withdrawn" in fab.anycastd_log(), fab.anycastd_log()[-2000:]
+        # The held-back drains are saved: a restart keeps the VIPs withdrawn.
+        fab.stop_anycastd()
+        fab.control_socket.unlink(missing_ok=True)
+        fab.start_anycastd(config)
+        wait_socket(fab)
+        check_held_back()
+        assert f"kept as {kept[0]}" in fab.state_file.read_text()
+
+        # The operator decides, VIP by VIP.
+        ctl("undrain", "vip", "web")
+        wait_announced(fab, VIP4, ALL)
+        assert not fab.spine_has(VIP6)
+        assert vips_json(ctl)["web6"]["state"] == "DRAINED"
+        ctl("undrain", "vip", "web6")
+        wait_announced(fab, VIP6, ALL)
     finally:
         for k in kept:
-            k.unlink()
+            shutil.rmtree(k) if k.is_dir() else k.unlink()
+        if fab.state_file.is_dir():
+            fab.state_file.rmdir()
 
 
 def test_errors_say_what_to_do(fabric, ctl):

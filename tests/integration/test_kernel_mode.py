@@ -528,7 +528,11 @@ def test_check_config_refuses_files_that_cannot_be_used(anycastd_binary, tmp_pat
     base = VALID.replace('check { http { port: 80 path: "/healthz" expect_status: 200 }', "check { CHECK")
     cases = {
         f'exec {{ command: "{tmp_path}/missing" }}': f"command '{tmp_path}/missing' does not exist",
-        f'exec {{ command: "{script}" }}': f"command '{script}' is not executable (chmod 0755)",
+        f'exec {{ command: "{script}" user: "nobody" }}': f"command '{script}' is not executable (chmod 0755)",
+        f'exec {{ command: "/bin/true" user: "anycastd-no-such-user" }}':
+            "user 'anycastd-no-such-user' does not exist",
+        f'exec {{ command: "/bin/true" user: "nobody" group: "anycastd-no-such-group" }}':
+            "group 'anycastd-no-such-group' does not exist",
         f'https {{ port: 443 sni: "a.test" verify: true ca_file: "{tmp_path}/ca.pem" }}':
             f"ca_file '{tmp_path}/ca.pem' does not exist",
     }
@@ -538,9 +542,15 @@ def test_check_config_refuses_files_that_cannot_be_used(anycastd_binary, tmp_pat
         rc, out = check_config(anycastd_binary, path)
         assert rc == 1 and re.search(re.escape(str(path)) + r":7:\d+: " + re.escape(message), out), out
     script.chmod(0o755)
-    path.write_text(base.replace("CHECK", f'exec {{ command: "{script}" }}'))
+    path.write_text(base.replace("CHECK", f'exec {{ command: "{script}" user: "nobody" group: "nogroup" }}'))
     rc, out = check_config(anycastd_binary, path)
     assert rc == 0, out
+    if subprocess.run(["getent", "passwd", "anycastd-check"], capture_output=True).returncode != 0:
+        # The package's default user is missing here: the error says how to fix it.
+        path.write_text(base.replace("CHECK", f'exec {{ command: "{script}" }}'))
+        rc, out = check_config(anycastd_binary, path)
+        assert rc == 1 and re.search(re.escape(str(path)) + r":7:\d+: exec checks run as user 'anycastd-check' "
+                                     r"by default, which does not exist: install the anycastd package", out), out
 
 
 @pytest.mark.parametrize("name", ["anycastd.conf", "anycastd-zebra.conf"])

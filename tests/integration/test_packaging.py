@@ -44,8 +44,11 @@ EXPECTED_FILES = {  # path -> mode
 }
 CONFFILES = {"/etc/anycastd/anycastd.conf", "/etc/iproute2/rt_protos.d/anycastd.conf"}
 # Left or changed by apt and dpkg themselves in the root, not by the package.
+# etc/shadow- and etc/gshadow-: the backups useradd/userdel (shadow) write of the user database whenever they
+# change it (the exec checks' user, created by postinst and removed by the purge); not files of the package.
 NOT_COMPARED = ("proc/", "var/lib/dpkg/", "var/lib/apt/", "var/cache/", "var/log/", "tmp/", "run/",
-                "root/", "var/lib/systemd/deb-systemd-helper-enabled/", "var/lib/systemd/deb-systemd-helper-masked/")
+                "root/", "var/lib/systemd/deb-systemd-helper-enabled/", "var/lib/systemd/deb-systemd-helper-masked/",
+                "etc/shadow-", "etc/gshadow-")
 
 
 def run(cmd, **kw):
@@ -164,6 +167,7 @@ def test_install_and_purge_in_a_clean_bookworm_root(deb):
             "readlink /etc/systemd/system/multi-user.target.wants/anycastd.service",
             "anycastd --version",
             "anycastd --config /etc/anycastd/anycastd.conf --check-config",
+            "getent passwd anycastd-check",
         ]))
         assert check.returncode == 0, f"the installed package does not work:\n{check.stdout}\n{check.stderr}"
         out = check.stdout.splitlines()
@@ -171,9 +175,15 @@ def test_install_and_purge_in_a_clean_bookworm_root(deb):
         assert out[1] == "/lib/systemd/system/anycastd.service", f"unit not enabled: {out}"
         assert out[2].startswith("anycastd "), out
         assert ": OK (" in out[3], out
+        # The exec checks' unprivileged system user: no home, no login shell.
+        user = out[4].split(":")
+        assert user[0] == "anycastd-check" and int(user[2]) < 1000, out
+        assert user[5] == "/nonexistent" and user[6] == "/usr/sbin/nologin", out
 
         p = bookworm_root.overlay_script(root, work, "dpkg --purge anycastd")
         assert p.returncode == 0, f"dpkg --purge failed:\n{p.stdout}\n{p.stderr}"
+        p = bookworm_root.overlay_script(root, work, "getent passwd anycastd-check; getent group anycastd-check")
+        assert p.stdout == "", f"the purge left the exec checks' user: {p.stdout}"
         after = file_list(root, work, "after the purge")
         assert after == before, ("the purge left or removed paths:\n  left: " + "\n  left: ".join(
             sorted(after - before)) + "\n  removed: " + "\n  removed: ".join(sorted(before - after)))

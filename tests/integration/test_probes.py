@@ -8,6 +8,7 @@ Timing: probes every 200 ms, timeout 150 ms, rise 2, fall 2, so a server goes up
 poll with helpers.TIMEOUT. Extra daemons run in the foreground as the fabric's children, stopped by PID by the
 test or, whatever happens, by the fabric's reset after the test.
 """
+import re
 import shlex
 from pathlib import Path
 
@@ -186,14 +187,28 @@ def test_http_expect_body(fabric):
 
 # ---- exec --------------------------------------------------------------------------------------------------
 
+# exec checks run as an unprivileged user; the package creates anycastd-check, this host need not have it,
+# so the tests name nobody:nogroup (65534), which every Debian has.
+AS_NOBODY = 'user: "nobody" group: "nogroup"'
+
+
 def write_script(fab):
+    # The program runs as nobody: it must reach the script (rundir is root's) and write its records.
+    fab.rundir.chmod(0o711)
     d = fab.rundir / "exec"
     d.mkdir(exist_ok=True)
+    d.chmod(0o1777)
     script = d / "check"
     script.write_text(f"""#!/bin/sh
-# Test check: fails for a server marked fail-ADDR, hangs for one marked hang-ADDR; records its environment.
+# Test check: fails for a server marked fail-ADDR, hangs for one marked hang-ADDR; records its environment,
+# who it runs as and its capabilities.
 d={shlex.quote(str(d))}
 echo "$ANYCASTD_VIP $ANYCASTD_VIP_NAME $ANYCASTD_SERVER_NAME $1" > "$d/env-$ANYCASTD_SERVER"
+if [ ! -e "$d/id-$ANYCASTD_SERVER" ]; then
+    {{ id -u; id -g; id -G; grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; env | cut -d= -f1 | sort; }} \
+        > "$d/id-$ANYCASTD_SERVER.tmp"
+    mv "$d/id-$ANYCASTD_SERVER.tmp" "$d/id-$ANYCASTD_SERVER"
+fi
 [ -e "$d/fail-$ANYCASTD_SERVER" ] && {{ echo "marked failed"; exit 1; }}
 [ -e "$d/hang-$ANYCASTD_SERVER" ] && {{ sleep 60 & echo $! > "$d/sleeper-$ANYCASTD_SERVER"; wait; }}
 exit 0
@@ -205,10 +220,21 @@ exit 0
 def test_exec_check(fabric):
     fab = fabric
     d, script = write_script(fab)
-    start(fab, vip4(fab, f'exec {{ command: "{script}" args: ["--flag"] }}'))
+    # The daemon's own environment (here a variable of the test's; under systemd NOTIFY_SOCKET, WATCHDOG_*)
+    # does not reach the program.
+    # A timeout that leaves the loaded test machine room for the first run's few processes.
+    fab.start_anycastd(fab.config(vip4(fab, f'exec {{ command: "{script}" args: ["--flag"] {AS_NOBODY} }}',
+                                       interval_ms=1000, timeout_ms=700)),
+                       env={"ANYCASTD_DAEMON_ONLY": "1"})
     wait_announced(fab, VIP4, ALL)
     s1, s2 = fab.server("s1").v4, fab.server("s2").v4
     assert (d / f"env-{s1}").read_text().split() == [VIP4, "web", "s1", "--flag"]
+    ident = (d / f"id-{s1}").read_text().split("\n")
+    assert ident[:3] == ["65534", "65534", "65534"], ident  # uid, gid, groups: nobody:nogroup only
+    caps = dict(line.split(":\t") for line in ident[3:6])
+    assert caps == {"CapBnd": "0000000000000000", "CapEff": "0000000000000000", "NoNewPrivs": "1"}, ident
+    assert [v for v in ident[6:] if v and v != "PWD"] == [
+        "ANYCASTD_SERVER", "ANYCASTD_SERVER_NAME", "ANYCASTD_VIP", "ANYCASTD_VIP_NAME", "PATH"], ident
     (d / f"fail-{s1}").touch()
     wait_group(fab, VIP4, ["s2", "s3"])
     wait_logged(fab, "exit status 1: marked failed")
@@ -216,9 +242,29 @@ def test_exec_check(fabric):
     wait_group(fab, VIP4, ALL)
     (d / f"hang-{s2}").touch()  # hangs past timeout_ms: killed with its process group
     wait_group(fab, VIP4, ["s1", "s3"])
-    wait_logged(fab, "killed after 150 ms")
+    wait_logged(fab, "killed after 700 ms")
     sleeper = int(wait_for(lambda: (d / f"sleeper-{s2}").read_text().strip(), 5, "the hanging check's sleeper"))
     wait_for(lambda: not Path(f"/proc/{sleeper}").exists() or " Z " in Path(f"/proc/{sleeper}/stat").read_text(),
              5, f"the sleeper {sleeper} to be killed with its process group")
     (d / f"hang-{s2}").unlink()
+    wait_group(fab, VIP4, ALL)
+
+
+def test_an_exec_check_user_that_does_not_exist_is_refused_and_a_reload_keeps_the_running_config(fabric):
+    fab = fabric
+    d, script = write_script(fab)
+    good = fab.config(vip4(fab, f'exec {{ command: "{script}" {AS_NOBODY} }}'))
+    fab.start_anycastd(good)
+    wait_announced(fab, VIP4, ALL)
+    fab.reload_anycastd(good.replace('user: "nobody"', 'user: "anycastd-no-such-user"'))
+    log = wait_for(fab.anycastd_log, 10, "the reload's refusal",
+                   until=lambda t: "reload refused, the running config stays in force" in t)
+    cfg = re.escape(str(fab.anycastd_config_path))
+    assert re.search(cfg + r":\d+:\d+: user 'anycastd-no-such-user' does not exist", log), log[-2000:]
+    assert fab.anycastd_running
+    # Still checking as before: a failing server leaves, then returns.
+    s1 = fab.server("s1").v4
+    (d / f"fail-{s1}").touch()
+    wait_group(fab, VIP4, ["s2", "s3"])
+    (d / f"fail-{s1}").unlink()
     wait_group(fab, VIP4, ALL)

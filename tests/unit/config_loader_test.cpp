@@ -617,6 +617,21 @@ class ListedFiles : public ConfigFiles {
   explicit ListedFiles(std::vector<std::string> ok) : ok_(std::move(ok)) {}
   Status readable(const std::string& path) const override { return check(path); }
   Status program(const std::string& path) const override { return check(path); }
+  // Users and groups: anycastd-check (999, group 998, also in 4), nobody and nogroup (65534).
+  Status user(const std::string& name, ExecIdentity& out) const override {
+    if (name == "anycastd-check")
+      out = {999, 998, {998, 4}};
+    else if (name == "nobody")
+      out = {65534, 65534, {65534}};
+    else
+      return Status::fail(ENOENT, "does not exist");
+    return Status::ok();
+  }
+  Status group(const std::string& name, uint32_t& gid) const override {
+    if (name != "nogroup") return Status::fail(ENOENT, "does not exist");
+    gid = 65534;
+    return Status::ok();
+  }
 
  private:
   Status check(const std::string& path) const {
@@ -673,4 +688,65 @@ TEST(ConfigLoader, RealFilesAreStatted) {
   CHECK_TRUE(fs.readable(script).isOk());
   unlink(script.c_str());
   rmdir(dir);
+}
+
+namespace {
+
+// Resolves files and the listed users, but knows no user at all: a host without the package's user.
+class NoUsers : public ListedFiles {
+ public:
+  using ListedFiles::ListedFiles;
+  Status user(const std::string&, ExecIdentity&) const override {
+    return Status::fail(ENOENT, "does not exist");
+  }
+};
+
+std::string execCheck(const std::string& fields) {
+  return vipWith("  check {\n    exec { command: \"/usr/lib/anycastd/check-foo\"" + fields + " }\n  }\n" +
+                 std::string(kServers));
+}
+
+}  // namespace
+
+TEST(ConfigLoader, ExecChecksRunAsAnUnprivilegedUserLookedUpAtLoad) {
+  ListedFiles files({"/usr/lib/anycastd/check-foo"});
+  // Default: the package's anycastd-check, its primary and supplementary groups.
+  auto r = parseConfig(execCheck(""), "f.conf", &files);
+  CHECK_TRUE(r.errors.empty());
+  const ExecCheckConfig& d = r.config->vips[0].checks[0].exec;
+  STRCMP_EQUAL("anycastd-check", d.user.c_str());
+  CHECK_TRUE(d.identity == (ExecIdentity{999, 998, {998, 4}}));
+  // user and group: that group is the only one.
+  r = parseConfig(execCheck(" user: \"nobody\" group: \"nogroup\""), "f.conf", &files);
+  CHECK_TRUE(r.errors.empty());
+  CHECK_TRUE(r.config->vips[0].checks[0].exec.identity == (ExecIdentity{65534, 65534, {65534}}));
+  r = parseConfig(execCheck(" user: \"anycastd-check\" group: \"nogroup\""), "f.conf", &files);
+  CHECK_TRUE(r.config->vips[0].checks[0].exec.identity == (ExecIdentity{999, 65534, {65534}}));
+  // Names that do not exist are refused at their place.
+  STRCMP_EQUAL("f.conf:5:51: user 'ghost' does not exist\n",
+               errorsWithFiles(execCheck(" user: \"ghost\""), files).c_str());
+  STRCMP_EQUAL("f.conf:5:66: group 'ghosts' does not exist\n",
+               errorsWithFiles(execCheck(" user: \"nobody\" group: \"ghosts\""), files).c_str());
+  STRCMP_EQUAL("f.conf:5:51: user must not be empty (leave it out for anycastd-check)\n",
+               errorsWithFiles(execCheck(" user: \"\""), files).c_str());
+  // The default user missing (the package is not installed): the error says how to fix it.
+  const std::string missing = errorsWithFiles(execCheck(""), NoUsers({"/usr/lib/anycastd/check-foo"}));
+  STRCMP_CONTAINS(
+      "f.conf:5:5: exec checks run as user 'anycastd-check' by default, which does not exist: "
+      "install the anycastd package",
+      missing.c_str());
+  STRCMP_CONTAINS("user: \"nobody\" group: \"nogroup\"", missing.c_str());
+  // Without ConfigFiles nothing is looked up: the identity stays unset.
+  CHECK_FALSE(parseConfig(execCheck(""), "f.conf").config->vips[0].checks[0].exec.identity.has_value());
+}
+
+TEST(ConfigLoader, RealUsersAreLookedUp) {
+  ExecIdentity id;
+  CHECK_TRUE(realConfigFiles().user("nobody", id).isOk());
+  LONGS_EQUAL(65534, id.uid);
+  uint32_t gid = 0;
+  CHECK_TRUE(realConfigFiles().group("nogroup", gid).isOk());
+  LONGS_EQUAL(65534, gid);
+  STRCMP_EQUAL("does not exist", realConfigFiles().user("anycastd-no-such-user", id).message.c_str());
+  STRCMP_EQUAL("does not exist", realConfigFiles().group("anycastd-no-such-group", gid).message.c_str());
 }

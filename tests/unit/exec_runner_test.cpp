@@ -4,7 +4,9 @@
 #include "agent/probes/exec_runner.h"
 
 #include <CppUTest/TestHarness.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -21,7 +23,7 @@ using anycastd::test::pumpUntil;
 namespace {
 
 ExecRequest sh(const std::string& script, std::vector<std::string> env = {}) {
-  return ExecRequest{"/bin/sh", {"-c", script}, std::move(env)};
+  return ExecRequest{"/bin/sh", {"-c", script}, std::move(env), {}};
 }
 
 bool processExists(pid_t pid) {
@@ -55,7 +57,8 @@ TEST(ExecRunner, EnvironmentAndArguments) {
   std::optional<ExecOutcome> out;
   runner.submit(ExecRequest{"/bin/sh",
                             {"-c", "echo \"$ANYCASTD_SERVER $1 $(test -t 0 || cat)\"; exit 1", "sh", "arg1"},
-                            {"ANYCASTD_SERVER=192.0.2.2"}},
+                            {"ANYCASTD_SERVER=192.0.2.2"},
+                            {}},
                 [&](ExecOutcome o) { out = o; });
   CHECK(pumpUntil(loop, [&] { return out.has_value(); }));
   STRCMP_EQUAL("exit status 1: 192.0.2.2 arg1 ", out->detail.c_str());  // stdin is /dev/null: empty
@@ -65,10 +68,10 @@ TEST(ExecRunner, MissingProgram) {
   EventLoop loop;
   ExecRunner runner(loop);
   std::optional<ExecOutcome> out;
-  runner.submit(ExecRequest{"/nonexistent/check", {}, {}}, [&](ExecOutcome o) { out = o; });
+  runner.submit(ExecRequest{"/nonexistent/check", {}, {}, {}}, [&](ExecOutcome o) { out = o; });
   CHECK(pumpUntil(loop, [&] { return out.has_value(); }));
   CHECK_FALSE(out->ok);
-  // posix_spawn reports the exec failure either directly or as exit status 127.
+  // The child reports the exec failure through its error pipe.
   CHECK_TEXT(out->detail.find("no such file") != std::string::npos || out->detail == "exit status 127",
              out->detail.c_str());
 }
@@ -140,4 +143,64 @@ TEST(ExecRunner, CancelKillsTheWholeProcessGroup) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   CHECK_TEXT(dead(), ("process " + std::to_string(sleeper) + " survived its group's SIGKILL").c_str());
   unlink(pidfile.c_str());
+}
+
+namespace {
+
+// Runs `script` as nobody:nogroup (65534, as on every Debian) and returns its first output line (it exits 1).
+std::string asNobody(const std::string& script, std::vector<std::string> env = {}) {
+  EventLoop loop;
+  ExecRunner runner(loop);
+  std::optional<ExecOutcome> out;
+  runner.submit(
+      ExecRequest{
+          "/bin/sh", {"-c", script + "; exit 1"}, std::move(env), ExecIdentity{65534, 65534, {65534}}},
+      [&](ExecOutcome o) { out = o; });
+  CHECK(pumpUntil(loop, [&] { return out.has_value(); }));
+  const std::string prefix = "exit status 1: ";
+  CHECK_TEXT(out->detail.compare(0, prefix.size(), prefix) == 0, out->detail.c_str());
+  return out->detail.substr(prefix.size());
+}
+
+}  // namespace
+
+TEST(ExecRunner, RunsAsTheRequestedUserWithoutCapabilities) {
+  if (geteuid() != 0) return;  // only root can change user (make test runs as root)
+  STRCMP_EQUAL("65534 65534 65534", asNobody("echo $(id -u) $(id -g) $(id -G)").c_str());
+  // Every capability set empty, the bounding set too, and no_new_privs: nothing regains a capability.
+  STRCMP_EQUAL(
+      "CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 "
+      "CapAmb: 0000000000000000 NoNewPrivs: 1",
+      asNobody("echo $(grep -E '^(Cap|NoNewPrivs)' /proc/self/status)").c_str());
+}
+
+TEST(ExecRunner, GetsOnlyItsOwnEnvironmentAndNoOtherFd) {
+  if (geteuid() != 0) return;
+  // What the daemon has (systemd's notification socket and watchdog) must not reach the program.
+  setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+  setenv("WATCHDOG_USEC", "1000000", 1);
+  const int null_fd = open("/dev/null", O_RDONLY);
+  const int leaked = fcntl(null_fd, F_DUPFD, 100);  // an fd of the agent's without O_CLOEXEC
+  close(null_fd);
+  CHECK(leaked >= 100);
+  const std::string fd = "/proc/$$/fd/" + std::to_string(leaked);
+  const std::string got = asNobody("echo $(env | cut -d= -f1 | grep -vx PWD | sort) $PATH $(test -e " + fd +
+                                       " && echo " + fd + " open || echo other fds closed)",
+                                   {"ANYCASTD_SERVER=192.0.2.2", "ANYCASTD_VIP=203.0.113.10/32"});
+  close(leaked);
+  unsetenv("NOTIFY_SOCKET");
+  unsetenv("WATCHDOG_USEC");
+  STRCMP_EQUAL("ANYCASTD_SERVER ANYCASTD_VIP PATH /usr/sbin:/usr/bin:/sbin:/bin other fds closed",
+               got.c_str());
+}
+
+TEST(ExecRunner, AStepThatFailsRunsNothing) {
+  if (geteuid() == 0) return;  // as root every identity is allowed
+  EventLoop loop;
+  ExecRunner runner(loop);
+  std::optional<ExecOutcome> out;
+  runner.submit(ExecRequest{"/bin/true", {}, {}, ExecIdentity{0, 0, {0}}}, [&](ExecOutcome o) { out = o; });
+  CHECK(pumpUntil(loop, [&] { return out.has_value(); }));
+  CHECK_FALSE(out->ok);
+  STRCMP_CONTAINS("cannot run /bin/true: setgroups", out->detail.c_str());
 }
