@@ -83,9 +83,11 @@ class KernelDataplane : public Dataplane {
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
   // (zebra, for bgpd's `redistribute kernel`) keep it and the VIP stays announced. For such a prefix of the
   // agent's, a blackhole route of its own added and at once deleted gives them an RTM_NEWROUTE and an
-  // RTM_DELROUTE that say it is gone.
-  void announceVanished(const IpPrefix& prefix);
-  void announceVanished(const RouteEntries& before, const RouteEntries& after);
+  // RTM_DELROUTE that say it is gone (vanished_route.h). A stand-in that could not be deleted fails the
+  // call it was part of (removeRoute, readRoutes, removeOrphans), so that the agent resynchronises and
+  // retries; the fresh read adopts the stand-in as a route of the agent's and the agent removes it.
+  Status announceVanished(const IpPrefix& prefix);
+  Status announceVanished(const RouteEntries& before, const RouteEntries& after);  // the first failure
 
   const KernelConfig config_;
   nl::NetlinkSocket requests_;
