@@ -148,7 +148,30 @@ Status KernelDataplane::program(const Route& route, const RouteEntry& current) {
   RouteEntry applied;
   Status s = executor_.execute(route.prefix, current, plan, applied);
   store(route.prefix, applied);
-  return s;
+  if (!executor_.nothingUsable()) {
+    unusable_.erase(route.prefix);
+    return s;
+  }
+  return removeUnusable(route.prefix, applied, s);
+}
+
+Status KernelDataplane::removeUnusable(const IpPrefix& prefix, const RouteEntry& current, const Status& why) {
+  const std::string what =
+      "route " + prefix.str() + ": none of its next hops can be reached now (" + why.message + ")";
+  RoutePlan plan = planRemoval(current, index_.heldByOthers(prefix, current));
+  RouteEntry applied;
+  Status s = executor_.execute(prefix, current, plan, applied);
+  store(prefix, applied);
+  if (!s.isOk()) return Status::fail(s.error, what + "; removing the route failed: " + s.message);
+  if (current.hasRoute() || !unusable_.count(prefix))
+    logWarning(what + ": route removed until one can be" + (current.hasRoute() ? "" : " (it had none)"));
+  unusable_[prefix] = why.message;
+  return Status::fail(why.error ? why.error : EHOSTUNREACH, what + ": route removed");
+}
+
+std::string KernelDataplane::routeNote(const IpPrefix& prefix) const {
+  auto it = unusable_.find(prefix);
+  return it == unusable_.end() ? "" : "withdrawn: no next hop can be reached (" + it->second + ")";
 }
 
 Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
@@ -165,6 +188,7 @@ Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
   store(prefix, applied);
+  if (s.isOk()) unusable_.erase(prefix);
   if (tell && s.isOk()) return announceVanished(prefix);
   return s;
 }
