@@ -190,7 +190,13 @@ Status Agent::start(bool adopt) {
     if (!vipFor(prefix)) logInfo("route " + prefix.str() + " is no longer configured: removing it");
 
   reconcile();
-  if (Status o = dataplane_.removeOrphans(); !o.isOk()) logWarning("removing orphaned objects: " + o.message);
+  if (Status o = dataplane_.removeOrphans(); !o.isOk()) {
+    // What it left (a blackhole stand-in that could not be deleted, kernel_dataplane.h) is read back and
+    // dealt with by a resync.
+    logWarning("removing orphaned objects: " + o.message + " (resynchronising)");
+    reconciler_.markNeedsResync();
+    if (!retry_timer_.armed()) scheduleRetry();
+  }
 
   if (Status s = dataplane_.start(loop_, dataplane_events_); !s.isOk()) return s;
 

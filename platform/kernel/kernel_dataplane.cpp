@@ -6,7 +6,7 @@
 #include <string>
 
 #include "lib/log.h"
-#include "netlink/route_message.h"
+#include "platform/kernel/vanished_route.h"
 #include "platform/kernel_view.h"
 
 namespace anycastd {
@@ -61,13 +61,14 @@ Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   if (Status s = reader_.readAll(nexthop_objects_, snapshot); !s.isOk()) return s;
   KernelState state =
       adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
-  announceVanished(index_.entries(), state.entries);
+  // A stand-in that could not be deleted is not in this read: the read fails, so the agent reads again.
+  Status told = announceVanished(index_.entries(), state.entries);
   index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
-  synced_ = true;
+  synced_ = told.isOk();
   watchEntries();
   out = std::move(state.routes);
-  return Status::ok();
+  return told;
 }
 
 Status KernelDataplane::ensureSynced() {
@@ -100,29 +101,24 @@ void KernelDataplane::store(const IpPrefix& prefix, const RouteEntry& entry) {
   watchEntries();
 }
 
-void KernelDataplane::announceVanished(const IpPrefix& prefix) {
-  const std::string what = "route " + prefix.str() + " lost its last next hop in the kernel";
-  if (Status s =
-          requests_.request(nl::encodeNewBlackholeRoute(prefix, config_.table, config_.route_protocol));
-      !s.isOk()) {
-    // EEXIST: another route holds the prefix now, and its owner's notification said so already.
-    if (s.error != EEXIST) logWarning(what + "; could not tell listeners: " + s.message);
-    return;
-  }
-  if (Status s = requests_.request(nl::encodeDelRoute(prefix, config_.table, config_.route_protocol));
-      !s.isOk()) {
-    logWarning(what + "; its blackhole stand-in could not be deleted: " + s.message);
-    return;
-  }
-  logInfo(what + ": told listeners (zebra) it is gone");
+Status KernelDataplane::announceVanished(const IpPrefix& prefix) {
+  Status s = announceVanishedRoute([this](const nl::Bytes& m) { return requests_.request(m); }, prefix,
+                                   config_.table, config_.route_protocol);
+  if (s.isOk())
+    logInfo("route " + prefix.str() +
+            " lost its last next hop in the kernel: told listeners (zebra) it is gone");
+  return s;
 }
 
-void KernelDataplane::announceVanished(const RouteEntries& before, const RouteEntries& after) {
+Status KernelDataplane::announceVanished(const RouteEntries& before, const RouteEntries& after) {
+  Status first_error;
   for (const auto& [prefix, entry] : before) {
     if (!entry.hasRoute()) continue;
     auto it = after.find(prefix);
-    if (it == after.end() || !it->second.hasRoute()) announceVanished(prefix);
+    if (it != after.end() && it->second.hasRoute()) continue;
+    if (Status s = announceVanished(prefix); !s.isOk() && first_error.isOk()) first_error = s;
   }
+  return first_error;
 }
 
 void KernelDataplane::watchEntries() {
@@ -152,7 +148,30 @@ Status KernelDataplane::program(const Route& route, const RouteEntry& current) {
   RouteEntry applied;
   Status s = executor_.execute(route.prefix, current, plan, applied);
   store(route.prefix, applied);
-  return s;
+  if (!executor_.nothingUsable()) {
+    unusable_.erase(route.prefix);
+    return s;
+  }
+  return removeUnusable(route.prefix, applied, s);
+}
+
+Status KernelDataplane::removeUnusable(const IpPrefix& prefix, const RouteEntry& current, const Status& why) {
+  const std::string what =
+      "route " + prefix.str() + ": none of its next hops can be reached now (" + why.message + ")";
+  RoutePlan plan = planRemoval(current, index_.heldByOthers(prefix, current));
+  RouteEntry applied;
+  Status s = executor_.execute(prefix, current, plan, applied);
+  store(prefix, applied);
+  if (!s.isOk()) return Status::fail(s.error, what + "; removing the route failed: " + s.message);
+  if (current.hasRoute() || !unusable_.count(prefix))
+    logWarning(what + ": route removed until one can be" + (current.hasRoute() ? "" : " (it had none)"));
+  unusable_[prefix] = why.message;
+  return Status::fail(why.error ? why.error : EHOSTUNREACH, what + ": route removed");
+}
+
+std::string KernelDataplane::routeNote(const IpPrefix& prefix) const {
+  auto it = unusable_.find(prefix);
+  return it == unusable_.end() ? "" : "withdrawn: no next hop can be reached (" + it->second + ")";
 }
 
 Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
@@ -169,7 +188,8 @@ Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
   RouteEntry applied;
   Status s = executor_.execute(prefix, current, plan, applied);
   store(prefix, applied);
-  if (tell && s.isOk()) announceVanished(prefix);
+  if (s.isOk()) unusable_.erase(prefix);
+  if (tell && s.isOk()) return announceVanished(prefix);
   return s;
 }
 
@@ -179,11 +199,10 @@ Status KernelDataplane::removeOrphans() {
   if (Status s = reader_.readAll(true, snapshot); !s.isOk()) return s;
   KernelState state =
       adoptKernelState(snapshot.routes, snapshot.nexthops, config_.route_protocol, index_.entries());
-  announceVanished(index_.entries(), state.entries);
+  Status first_error = announceVanished(index_.entries(), state.entries);
   index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
-  synced_ = true;
-  Status first_error;
+  synced_ = first_error.isOk();
   std::set<uint32_t> deleted;
   for (uint32_t id : findOrphans(snapshot.routes, snapshot.nexthops, config_.route_protocol)) {
     Status s = executor_.deleteNexthop(id);

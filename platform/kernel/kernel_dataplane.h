@@ -8,7 +8,8 @@
 // after all makes the add fail with EEXIST; the prefix is then read again from a dump and planned again. A
 // server that cannot be reached at the moment (no directly connected route to it) is left out of the route
 // and reported in the returned Status, so one dead link does not hold up the VIP's other servers and the
-// caller retries.
+// caller retries. When none of a route's servers can be reached, the route is removed (the VIP is
+// withdrawn, routeNote says why) and the call fails, so the caller retries until one can be.
 //
 // Owns two netlink sockets (requests; notifications, watched on the loop between start() and stop()), the
 // nexthop-ID allocator and the bookkeeping of which objects each prefix uses (rebuilt by readRoutes(), so
@@ -24,7 +25,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "netlink/netlink_socket.h"
@@ -54,6 +57,9 @@ class KernelDataplane : public Dataplane {
   Status programRoute(const Route& route) override;
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override;
+  // "withdrawn: no next hop can be reached (...)" for a prefix whose route was removed because none of its
+  // servers could be reached; empty otherwise.
+  std::string routeNote(const IpPrefix& prefix) const override;
 
   // Watches the notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours; non-blocking)
   // on `loop` and reports what it reads to `observer` (processEvents).
@@ -76,6 +82,10 @@ class KernelDataplane : public Dataplane {
   // the lookup misses it).
   Status observe(const IpPrefix& prefix, bool expect_route, RouteEntry& current, bool* dumped = nullptr);
   Status program(const Route& route, const RouteEntry& current);
+  // programRoute found none of the route's servers reachable (`why`): removes the route and the objects only
+  // it used (listeners hear an RTM_DELROUTE, the VIP is withdrawn) and returns a failure, so that the agent
+  // retries and the route comes back once a server can be reached.
+  Status removeUnusable(const IpPrefix& prefix, const RouteEntry& current, const Status& why);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what the entries now use
   // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
@@ -83,9 +93,11 @@ class KernelDataplane : public Dataplane {
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
   // (zebra, for bgpd's `redistribute kernel`) keep it and the VIP stays announced. For such a prefix of the
   // agent's, a blackhole route of its own added and at once deleted gives them an RTM_NEWROUTE and an
-  // RTM_DELROUTE that say it is gone.
-  void announceVanished(const IpPrefix& prefix);
-  void announceVanished(const RouteEntries& before, const RouteEntries& after);
+  // RTM_DELROUTE that say it is gone (vanished_route.h). A stand-in that could not be deleted fails the
+  // call it was part of (removeRoute, readRoutes, removeOrphans), so that the agent resynchronises and
+  // retries; the fresh read adopts the stand-in as a route of the agent's and the agent removes it.
+  Status announceVanished(const IpPrefix& prefix);
+  Status announceVanished(const RouteEntries& before, const RouteEntries& after);  // the first failure
 
   const KernelConfig config_;
   nl::NetlinkSocket requests_;
@@ -99,8 +111,9 @@ class KernelDataplane : public Dataplane {
   ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
-  RouteEntryIndex index_;  // the entries, with what they use
-  bool synced_ = false;    // index_ and ids_ have been built from a full read
+  RouteEntryIndex index_;                     // the entries, with what they use
+  bool synced_ = false;                       // index_ and ids_ have been built from a full read
+  std::map<IpPrefix, std::string> unusable_;  // prefixes removed for want of a reachable server, and why
 };
 
 }  // namespace anycastd

@@ -31,6 +31,7 @@ std::string memberList(const std::vector<nl::GroupMember>& members) {
 
 Status PlanExecutor::execute(const IpPrefix& prefix, const RouteEntry& current, RoutePlan& plan,
                              RouteEntry& applied) {
+  nothing_usable_ = false;
   std::vector<uint32_t> unreferenced;  // created by this plan and not used by anything yet
   bool committed = false;              // the kernel's route or group now uses the plan's objects
   Status deferred;  // the first server left out (unreachable now) or the first failed deletion
@@ -51,7 +52,10 @@ Status PlanExecutor::execute(const IpPrefix& prefix, const RouteEntry& current, 
         (op.kind == OpKind::kCreateGroup || op.kind == OpKind::kReplaceGroup) && op.members.empty();
     const bool empty_route =
         (op.kind == OpKind::kAddRoute || op.kind == OpKind::kReplaceRoute) && !op.id && op.nexthops.empty();
-    if (empty_group || empty_route) return fail(deferred);  // no server can be reached: change nothing
+    if (empty_group || empty_route) {  // no server can be reached: change nothing, the caller removes
+      nothing_usable_ = true;
+      return fail(deferred);
+    }
     bool unreachable = false;
     Status s = apply(prefix, op, plan, unreachable);
     if (op.kind == OpKind::kDeleteNexthop) {
@@ -70,7 +74,7 @@ Status PlanExecutor::execute(const IpPrefix& prefix, const RouteEntry& current, 
         continue;
       }
     }
-    if (!s.isOk()) return fail(s);
+    if (!s.isOk()) return fail(s);  // a classic route without a usable hop: nothing_usable_ is set
     if (isCreate(op.kind)) {
       unreferenced.push_back(op.id);
     } else {
@@ -159,7 +163,10 @@ Status PlanExecutor::writeRoute(const IpPrefix& prefix, PlanOp& op, RoutePlan& p
       if (m.gateway == nh.gateway) m.oif = hop.oif;
     hops.push_back(hop);
   }
-  if (hops.empty()) return left_out;
+  if (hops.empty()) {
+    nothing_usable_ = true;
+    return left_out;
+  }
   Status s = socket_.request(nl::encodeNewMultipathRoute(prefix, table_, protocol_, hops, replace));
   if (!s.isOk()) return Status::fail(s.error, describeOp(prefix, op, plan) + ": " + s.message);
   unreachable = !left_out.isOk();

@@ -59,6 +59,13 @@ ZapiRoute toZapiRoute(const Route& route, ZapiRouteType type, uint16_t instance)
 // caller's to respect.
 ZapiResult<std::vector<uint8_t>> encodeRouteAdd(FrrRelease release, const ZapiRoute& route);
 
+// An upper bound of encodeRouteAdd's size for a route with `nexthops` next hops, whatever the release,
+// family, weights, distance, metric and tag: header and route key up to 64 bytes, each next hop up to 40
+// (vrf 4, type 1, flags 1, address 16, ifindex 4, weight 8). For sizing buffers.
+constexpr size_t routeAddBytesBound(size_t nexthops) {
+  return 64 + 40 * nexthops;
+}
+
 // ROUTE_DELETE: the route key only — type, instance, flags, safi, prefix, and DISTANCE when set (zebra
 // compares it for ZEBRA_FLAG_RR_USE_DISTANCE routes); next hops, metric and tag are not sent (as FRR's
 // clients do).

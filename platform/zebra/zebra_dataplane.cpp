@@ -27,6 +27,7 @@ constexpr int kVerifyAttempts = 5;
 constexpr uint8_t kRtprotZebra = 11;  // zebra's routes in the kernel
 constexpr uint32_t kMainTable = 254;
 constexpr std::chrono::milliseconds kExitFlushBudget{1000};
+constexpr size_t kOutputMargin = 64 * 1024;  // the handshake, and changes on top of a full resync
 
 ZebraSessionSettings sessionSettings(const ZebraConfig& config) {
   ZebraSessionSettings s;
@@ -105,6 +106,9 @@ Status ZebraDataplane::programRoute(const Route& route) {
     send(std::move(bytes.value()));
   }
   awaiting_removal_.erase(route.prefix);
+  if (auto it = routes_.find(route.prefix); it != routes_.end())
+    routes_bytes_ -= routeAddBytesBound(it->second.nexthops.size());
+  routes_bytes_ += routeAddBytesBound(route.nexthops.size());
   routes_[route.prefix] = route;
   status_[route.prefix].kernel_matches.reset();
   watchGateways();
@@ -120,7 +124,10 @@ Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
     auto st = status_.find(prefix);
     if (st != status_.end() && st->second.note == RouteNote::kInstalled) awaiting_removal_.insert(prefix);
   }
-  routes_.erase(prefix);
+  if (auto it = routes_.find(prefix); it != routes_.end()) {
+    routes_bytes_ -= routeAddBytesBound(it->second.nexthops.size());
+    routes_.erase(it);
+  }
   status_.erase(prefix);
   verify_pending_.erase(prefix);
   watchGateways();
@@ -371,10 +378,19 @@ void ZebraDataplane::verifyPending() {
   if (again) verify_timer_.arm(kVerifyDelay);
 }
 
+size_t ZebraDataplane::outputBound() const {
+  return kOutputMargin + 2 * routes_bytes_;
+}
+
 void ZebraDataplane::send(std::vector<uint8_t> bytes) {
   if (fd_ < 0) return;
   out_.insert(out_.end(), bytes.begin(), bytes.end());
   flushOut();
+  if (fd_ >= 0 && out_.size() > outputBound())
+    disconnect("zebra is not reading: " + std::to_string(out_.size()) +
+                   " bytes wait to be sent, over the bound of " + std::to_string(outputBound()) +
+                   " (64 KiB + 2 x the full state); reconnecting to send the full state",
+               backoff_.delay());
 }
 
 void ZebraDataplane::flushOut() {

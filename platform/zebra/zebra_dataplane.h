@@ -6,6 +6,12 @@
 //   session is up), so a new connection (zebra restarted, a read error, a reset after a malformed message)
 //   re-sends every route after HELLO. Reconnects back off from 100 ms to 5 s (30 s after a release
 //   mismatch, which needs an operator).
+// - Output to zebra is bounded: what the socket does not take waits in a buffer of at most outputBound()
+//   bytes, 64 KiB plus twice the largest full resync of the routes held (routeAddBytesBound per route).
+//   When zebra stops reading (stopped, hung) and the bound would be passed, the connection is dropped and
+//   re-made with the usual backoff; the new session sends the whole current state, which replaces every
+//   change that was waiting. A zebra that never answers the new connection gets nothing more than the
+//   first handshake message, so the agent's memory stays bounded however long zebra stalls.
 // - Graceful restart: the session declares it, so zebra keeps the routes for graceful_restart_s when the
 //   agent dies; the next run re-adds them as its servers come up and, once the agent has a verdict on every
 //   server (initialRoutesComplete), sends ROUTE_UPDATE_COMPLETE so zebra drops what was not re-added. After
@@ -74,7 +80,10 @@ class ZebraDataplane : public Dataplane {
   std::optional<RouteStatus> routeStatus(const IpPrefix& prefix) const;
   // "INSTALLED", "FAIL_INSTALL", ..., with " (kernel differs)" when the read-back found other next hops.
   std::string routeNote(const IpPrefix& prefix) const override;
-  bool connected() const { return session_.up(); }
+  bool connected() const { return fd_ >= 0 && session_.up(); }
+  // Bytes waiting for zebra to read them, and their bound (see above).
+  size_t queuedBytes() const { return out_.size(); }
+  size_t outputBound() const;
 
  private:
   void connect();
@@ -105,6 +114,7 @@ class ZebraDataplane : public Dataplane {
   std::string last_failure_;  // logged once until the connection comes up
 
   std::map<IpPrefix, Route> routes_;  // what the agent wants zebra to hold
+  size_t routes_bytes_ = 0;           // routeAddBytesBound over routes_
   std::map<IpPrefix, RouteStatus> status_;
   std::set<IpPrefix> awaiting_removal_;  // ROUTE_DELETE sent, REMOVED not yet seen
   bool initial_complete_ = false;

@@ -1,7 +1,7 @@
 // FakeDataplane: an in-memory Dataplane for unit tests and fuzzers. Holds the routes it was given in a map,
 // counts reads and writes, and fails on demand: the next write (fail_next), the next `fail_writes` writes or
-// every read while `fail_reads` is set, with an injected Status; reports to the observer given at start()
-// only when a test asks it to. Single-threaded; never throws.
+// every read while `fail_reads` is set, the next removeOrphans (fail_orphans), with an injected Status;
+// reports to the observer given at start() only when a test asks it to. Single-threaded; never throws.
 #pragma once
 
 #include <map>
@@ -46,13 +46,18 @@ class FakeDataplane : public Dataplane {
     ++writes;
     return Status::ok();
   }
-  Status removeOrphans() override { return Status::ok(); }
+  Status removeOrphans() override {
+    if (!fail_orphans) return Status::ok();
+    fail_orphans = false;
+    return Status::fail(16, "injected orphan failure");
+  }
   void initialRoutesComplete() override { initial_routes_complete = true; }
 
   RouteMap routes;
   bool fail_next = false;  // the next write fails
   int fail_writes = 0;     // so many writes fail (after fail_next)
   bool fail_reads = false;
+  bool fail_orphans = false;  // the next removeOrphans fails (as when a blackhole stand-in stays behind)
   int reads = 0;
   int writes = 0;  // successful ones
   int failed_writes = 0;

@@ -221,3 +221,34 @@ def assert_recovered_server_ramps(fab, vip, prefix, names, ramping, slow_start_s
     assert shares == sorted(shares), f"{ramping}'s weight went down during the ramp: {seen}"
     assert "up (slow start" not in anycastctl(fab, "show", "vip", vip)
     return seen
+
+
+ROUTED_SERVER_V4 = "192.0.2.130"  # a server address behind s2: on s2's lo, reached by the leaf via s2's link
+
+
+@contextlib.contextmanager
+def routed_server(fab, via="s2", address=ROUTED_SERVER_V4):
+    """A server that the leaf reaches through a route (via `via`'s address), not on a connected subnet: the
+    address goes on `via`'s lo and the leaf gets `address/32 via <via's address>`. Both are removed on exit,
+    also on failure. Yields the address."""
+    server = fab.server(via)
+    fab.ip(server.ns, "addr", "add", f"{address}/32", "dev", "lo")
+    try:
+        fab.ip(fab.leaf, "route", "add", f"{address}/32", "via", server.v4)
+        try:
+            yield address
+        finally:
+            fab.ip(fab.leaf, "route", "del", f"{address}/32", check=False)
+    finally:
+        fab.ip(server.ns, "addr", "del", f"{address}/32", "dev", "lo", check=False)
+
+
+@contextlib.contextmanager
+def icmp_ignored(fab, name):
+    """`name` stops answering ICMP echo (its probes fail, its link stays up) until the block ends."""
+    ignore = "net.ipv4.icmp_echo_ignore_all"
+    fab.exec(fab.server(name).ns, "sysctl", "-q", "-w", f"{ignore}=1")
+    try:
+        yield
+    finally:
+        fab.exec(fab.server(name).ns, "sysctl", "-q", "-w", f"{ignore}=0", check=False)

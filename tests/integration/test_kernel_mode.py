@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from fabric import VIP4, VIP6, run, wait_for
-from helpers import (TIMEOUT, addresses, assert_route_contract, observe, wait_announced, wait_group, wait_spine,
+from fabric import VIP4, VIP6, run, vip_config, wait_for
+from helpers import (TIMEOUT, addresses, anycastctl, assert_route_contract, icmp_ignored, observe, routed_server,
+                     server_status, wait_announced, wait_group, wait_spine,
                      wait_withdrawn)
 
 ALL = ("s1", "s2", "s3")
@@ -601,3 +602,24 @@ def test_a_broken_config_stops_a_normal_start(anycastd_binary, tmp_path):
     p = subprocess.run(isolated([anycastd_binary, "--config", path]), capture_output=True, text=True, timeout=10)
     assert p.returncode == 1, p.stdout + p.stderr
     assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: ", p.stderr, re.M), p.stderr
+
+
+# ---- no usable next hop --------------------------------------------------------------------------------------
+
+def test_a_vip_whose_only_healthy_server_cannot_be_reached_is_withdrawn_and_comes_back(fabric):
+    """s1 on its connected subnet and a server the leaf reaches only through a route via s2 (kernel mode takes
+    only directly connected next hops). When s1 fails, the one healthy server left cannot be a next hop: the
+    route goes (the spine loses the VIP, `show` says why) instead of staying over the failed s1."""
+    fab = fabric
+    s1 = fab.server("s1").v4
+    with routed_server(fab) as behind:
+        start(fab, vip_config("web", VIP4, [("s1", s1), ("behind", behind)], probe="icmp { }"))
+        wait_announced(fab, VIP4, ["s1"])
+        wait_for(lambda: server_status(fab, "web", "behind"), TIMEOUT, "the server behind s2 to be up",
+                 until=lambda st: st.get("health") == "UP" and not st.get("in_route"))
+        with icmp_ignored(fab, "s1"):
+            wait_withdrawn(fab, VIP4)
+            out = wait_for(lambda: anycastctl(fab, "show", "vip", "web"), TIMEOUT,
+                           "show to say why the VIP is withdrawn", until=lambda out: "no next hop can be reached" in out)
+            assert behind in out, out
+        wait_announced(fab, VIP4, ["s1"])

@@ -291,3 +291,26 @@ TEST(KernelGroups, AnUnreachableServerDoesNotHoldUpTheOthers) {
                   s.message.c_str());
   STRCMP_EQUAL("192.0.2.2", kernelRoute("203.0.113.11/32").nexthops.c_str());
 }
+
+TEST(KernelGroups, ARouteWithNoReachableServerIsRemovedAndComesBack) {
+  for (NexthopMode mode : {NexthopMode::kAuto, NexthopMode::kMultipathRoute}) {
+    cleanKernel();
+    KernelDataplane dp(config(mode));
+    checkOk(dp.programRoute(route("203.0.113.10/32", {"192.0.2.2"})));
+    CHECK_TRUE(kernelRoute("203.0.113.10/32").present);
+    // The servers now wanted have no route to them: nothing usable is left, so the old route must go.
+    const Route unusable = route("203.0.113.10/32", {"203.0.113.201", "203.0.113.202"});
+    Status s = dp.programRoute(unusable);
+    LONGS_EQUAL(101, s.error);  // a failure, so that the caller retries
+    STRCMP_CONTAINS("none of its next hops can be reached now", s.message.c_str());
+    CHECK_FALSE(kernelRoute("203.0.113.10/32").present);
+    LONGS_EQUAL(0, nexthopIds().size());
+    STRCMP_CONTAINS("withdrawn: no next hop can be reached", dp.routeNote(prefix("203.0.113.10/32")).c_str());
+    LONGS_EQUAL(101, dp.programRoute(unusable).error);  // still nothing to program
+    // A server becomes reachable: the route comes back.
+    mustRun("ip route add 203.0.113.200/29 dev vc");
+    checkOk(dp.programRoute(unusable));
+    STRCMP_EQUAL("203.0.113.201 203.0.113.202", kernelRoute("203.0.113.10/32").nexthops.c_str());
+    STRCMP_EQUAL("", dp.routeNote(prefix("203.0.113.10/32")).c_str());
+  }
+}

@@ -96,6 +96,7 @@ void cleanKernel() {
     }
   for (const char* proto : {"200", "201", "42"}) sh(std::string("ip nexthop flush proto ") + proto);
   sh("ip route del 10.20.0.0/16");
+  sh("ip route del 203.0.113.200/29");  // servers made reachable by a test
   sh("ip link set vc up");
   sh("ip link set vd up");
   eventually([] { return sh("ip -o link show vc").find("LOWER_UP") != std::string::npos; });

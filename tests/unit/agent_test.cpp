@@ -440,6 +440,18 @@ TEST(Agent, DataplaneFailureIsRetriedUntilTheRouteHolds) {
   CHECK_TRUE(w.vip().servers[0].in_route);
 }
 
+TEST(Agent, AFailedOrphanRemovalAtStartResynchronises) {
+  // KernelDataplane fails removeOrphans when a blackhole stand-in it added could not be deleted: the agent
+  // must read the dataplane again (the fresh read holds the stand-in, which it then removes).
+  World w(configOf({webVip()}));
+  w.dataplane.fail_orphans = true;
+  w.start();
+  const int reads_at_start = w.dataplane.reads;
+  CHECK_FALSE(w.agent->converged());
+  CHECK_TRUE(test::pumpUntil(w.loop, [&] { return w.agent->converged(); }));
+  CHECK_TRUE(w.dataplane.reads > reads_at_start);
+}
+
 TEST(Agent, WithdrawAllRemovesEveryRoute) {
   World w(configOf({webVip()}));
   w.start();

@@ -213,3 +213,19 @@ TEST(ZapiRouteCodec, LargeU64WeightIsRefused) {
   STRCMP_EQUAL("nexthops[0].weight", e.error().field.c_str());
   UNSIGNED_LONGS_EQUAL(44, e.error().offset);
 }
+
+TEST(ZapiRouteCodec, RouteAddBytesBoundHoldsForTheLargestRoute) {
+  // The biggest ROUTE_ADD per next hop: IPv6, weights (u64 where the release has them), every option set.
+  ZapiRoute r = weightedRoute("2001:db8::10/128", "2001:db8:1::2", "2001:db8:1::6");
+  r.vrfId = 42;
+  r.distance = 250;
+  r.metric = 0xfffffffe;
+  r.tag = 7;
+  for (int i = 3; i <= 128; ++i)
+    r.nexthops.push_back({{ip(("2001:db8:1::" + std::to_string(i)).c_str()), 2}, 7});
+  for (FrrRelease release : kAllFrrReleases) {
+    auto bytes = encodeRouteAdd(release, r);
+    CHECK_TEXT(bytes.has_value(), bytes.error().message.c_str());
+    CHECK(bytes.value().size() <= routeAddBytesBound(r.nexthops.size()));
+  }
+}

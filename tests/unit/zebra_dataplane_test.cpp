@@ -1,6 +1,7 @@
 // ZebraDataplane's connection handling against a scripted peer on a real unix socket (the real zebra is in
 // tests/integration/test_zebra_mode.py): the handshake of a detected release, routes sent once up and
-// re-sent after a reconnect, and garbage from the peer resetting the connection instead of crashing.
+// re-sent after a reconnect, garbage from the peer resetting the connection instead of crashing, and a peer
+// that stops reading: the output stays bounded, the connection is re-made and carries the whole state.
 #include "platform/zebra/zebra_dataplane.h"
 
 #include <CppUTest/TestHarness.h>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/unit/loop_pump.h"
 #include "tests/unit/zapi_test_util.h"
 
 using namespace anycastd;
@@ -57,9 +59,20 @@ class ScriptedZebra {
     CHECK(::write(conn_fd_, bytes.data(), bytes.size()) > 0);
   }
 
+  // A stopped zebra (SIGSTOP): reads nothing and accepts no connection until resume().
+  void pause() {
+    conn_watch_.reset();
+    accept_watch_.reset();
+  }
+  void resume() {
+    accept_watch_ = std::make_unique<ReadWatch>(loop_, listen_fd_, [this] { onAccept(); });
+    if (conn_fd_ >= 0) conn_watch_ = std::make_unique<ReadWatch>(loop_, conn_fd_, [this] { onReadable(); });
+  }
+
   int connections = 0;
   std::vector<std::vector<uint16_t>> commands;  // per connection
   std::function<void()> onCommand;              // after each received command
+  std::vector<uint8_t> last_route_add;          // the last ROUTE_ADD (10.x) received
 
  private:
   void onAccept() {
@@ -86,6 +99,7 @@ class ScriptedZebra {
     ZapiMessage m;
     while (framer_.next(&m) == ZapiFramer::Status::kMessage) {
       commands.back().push_back(m.header.command);
+      if (m.header.command == 9) last_route_add = m.bytes;
       if (m.header.command == kReleaseProbeCommand) {
         ByteWriter e;
         e.hostU32(2);
@@ -108,6 +122,13 @@ class ScriptedZebra {
 
 bool has(const std::vector<uint16_t>& v, uint16_t command) {
   return std::find(v.begin(), v.end(), command) != v.end();
+}
+
+ZebraConfig configFor(const std::string& path) {
+  ZebraConfig config;
+  config.socket = path;
+  config.verify_kernel = false;
+  return config;
 }
 
 Route vipRoute() {
@@ -135,10 +156,7 @@ TEST_GROUP(ZebraDataplane) {
 TEST(ZebraDataplane, RegistersSendsRoutesAndReconnectsAfterGarbage) {
   EventLoop loop;
   ScriptedZebra peer(loop, path);
-  ZebraConfig config;
-  config.socket = path;
-  config.verify_kernel = false;
-  ZebraDataplane dataplane(loop, config);
+  ZebraDataplane dataplane(loop, configFor(path));
   CHECK_TRUE(dataplane.programRoute(vipRoute()).isOk());  // recorded; sent once the session is up
 
   Timer deadline(loop, [&] { loop.stop(); });
@@ -165,10 +183,7 @@ TEST(ZebraDataplane, RegistersSendsRoutesAndReconnectsAfterGarbage) {
 
 TEST(ZebraDataplane, KeepsRetryingWhileZebraIsAbsent) {
   EventLoop loop;
-  ZebraConfig config;
-  config.socket = path;  // nobody listens yet
-  config.verify_kernel = false;
-  ZebraDataplane dataplane(loop, config);
+  ZebraDataplane dataplane(loop, configFor(path));  // nobody listens yet
   CHECK_TRUE(dataplane.programRoute(vipRoute()).isOk());
   std::unique_ptr<ScriptedZebra> peer;
   Timer later(loop, [&] {  // zebra starts after the agent
@@ -184,4 +199,54 @@ TEST(ZebraDataplane, KeepsRetryingWhileZebraIsAbsent) {
   CHECK_TRUE(peer != nullptr);
   CHECK_TRUE(dataplane.connected());
   CHECK_TRUE(has(peer->commands.back(), 9));
+}
+
+TEST(ZebraDataplane, AZebraThatStopsReadingCostsBoundedMemoryAndGetsTheFullStateAfterwards) {
+  EventLoop loop;
+  ScriptedZebra peer(loop, path);
+  ZebraDataplane dataplane(loop, configFor(path));
+  // 64 VIPs with 32 servers each; every round below changes every route's next hops.
+  constexpr int kVips = 64;
+  auto vip = [](int i, int round) {
+    Route r;
+    r.prefix = prefix(("203.0.113." + std::to_string(i) + "/32").c_str());
+    for (int s = 1; s <= 32; ++s)
+      r.nexthops.push_back({ip(("198.51.100." + std::to_string(s)).c_str()), 1 + (s + round) % 2});
+    return r;
+  };
+  for (int i = 0; i < kVips; ++i) CHECK_TRUE(dataplane.programRoute(vip(i, 0)).isOk());
+  auto addsOnLastConnection = [&] {
+    if (peer.commands.empty()) return 0L;
+    const auto& c = peer.commands.back();
+    return static_cast<long>(std::count(c.begin(), c.end(), 9));
+  };
+  CHECK_TRUE(test::pumpUntil(loop, [&] { return addsOnLastConnection() == kVips; }));
+  LONGS_EQUAL(1, peer.connections);
+
+  peer.pause();
+  size_t most_queued = 0;
+  int round = 1;
+  for (; round < 1000 && dataplane.connected(); ++round) {
+    for (int i = 0; i < kVips; ++i) {
+      CHECK_TRUE(dataplane.programRoute(vip(i, round)).isOk());
+      most_queued = std::max(most_queued, dataplane.queuedBytes());
+      CHECK(dataplane.queuedBytes() <= dataplane.outputBound());
+    }
+    test::pumpUntil(loop, [] { return true; });  // one turn: the write watch may run
+  }
+  CHECK_FALSE(dataplane.connected());  // dropped for not reading
+  CHECK(most_queued > dataplane.outputBound() / 2);
+  // The agent reconnects (to a zebra that still does not answer) and waits: nothing piles up meanwhile.
+  for (int i = 0; i < kVips; ++i) CHECK_TRUE(dataplane.programRoute(vip(i, round)).isOk());
+  CHECK(dataplane.queuedBytes() <= dataplane.outputBound());
+
+  peer.resume();
+  CHECK_TRUE(test::pumpUntil(loop, [&] { return dataplane.connected() && addsOnLastConnection() == kVips; }));
+  CHECK(peer.connections >= 2);
+  // The new session carried the routes as they are now (the last one sent is the last VIP's).
+  auto sent = decodeRoute(FrrRelease::k10_2, ZapiCommand::kRouteAdd, peer.last_route_add);
+  CHECK_TEXT(sent.has_value(), sent.error().message.c_str());
+  const Route now = vip(kVips - 1, round);
+  LONGS_EQUAL(now.nexthops.size(), sent.value().nexthops.size());
+  for (size_t i = 0; i < now.nexthops.size(); ++i) CHECK(now.nexthops[i] == sent.value().nexthops[i].hop);
 }
