@@ -73,6 +73,12 @@ class Dataplane {
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that
   // the routes are complete, so zebra drops what a previous run left and this one did not re-add.
   virtual void initialRoutesComplete() {}
+
+  // Kernel mode: where nexthop-ID allocation goes on, for the state file (0: nothing to keep), and what the
+  // state file kept, given before the first readRoutes(). A new run continues past the previous run's IDs
+  // (and past every ID of its range still in the kernel): zebra may remember deleted ones.
+  virtual uint32_t nextNexthopId() const { return 0; }
+  virtual void continueNexthopIds(uint32_t next) { (void)next; }
 };
 
 }  // namespace anycastd

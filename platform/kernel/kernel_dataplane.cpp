@@ -64,10 +64,21 @@ Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   announceVanished(index_.entries(), state.entries);
   index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
+  if (!resumed_) resumeIds();
   synced_ = true;
   watchEntries();
   out = std::move(state.routes);
   return Status::ok();
+}
+
+void KernelDataplane::resumeIds() {
+  resumed_ = true;
+  uint64_t at = resume_at_;
+  if (auto highest = ids_.highestUsed(); highest && uint64_t{*highest} + 1 > at) at = uint64_t{*highest} + 1;
+  if (at == 0) return;
+  ids_.continueAt(at);
+  logInfo("nexthop IDs continue at " + std::to_string(ids_.nextId()) +
+          " (past the previous run's and every ID of the range in the kernel)");
 }
 
 Status KernelDataplane::ensureSynced() {

@@ -23,6 +23,7 @@
 // "RTM_NEWNEXTHOP id 1610612737 via 192.0.2.2: Network is unreachable (errno 101)".
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -54,6 +55,10 @@ class KernelDataplane : public Dataplane {
   Status programRoute(const Route& route) override;
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override;
+  uint32_t nextNexthopId() const override {
+    return resumed_ ? ids_.nextId() : std::max(resume_at_, ids_.nextId());
+  }
+  void continueNexthopIds(uint32_t next) override { resume_at_ = next; }
 
   // Watches the notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours; non-blocking)
   // on `loop` and reports what it reads to `observer` (processEvents).
@@ -78,6 +83,7 @@ class KernelDataplane : public Dataplane {
   Status program(const Route& route, const RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what the entries now use
+  void resumeIds();     // the first full read: continue allocation past the previous run (nextNexthopId)
   // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
   // deletes the route without an RTM_DELROUTE, or leaves it for a moment over the empty group, when its
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
@@ -99,8 +105,10 @@ class KernelDataplane : public Dataplane {
   ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
-  RouteEntryIndex index_;  // the entries, with what they use
-  bool synced_ = false;    // index_ and ids_ have been built from a full read
+  RouteEntryIndex index_;   // the entries, with what they use
+  uint32_t resume_at_ = 0;  // continueNexthopIds(), applied at the first full read
+  bool resumed_ = false;
+  bool synced_ = false;  // index_ and ids_ have been built from a full read
 };
 
 }  // namespace anycastd
