@@ -301,10 +301,13 @@ int main(int argc, char** argv) {
                                    return control.handle(request, peer.user);
                                  });
     std::function<bool()> zebra_connected;
+    std::function<size_t()> zebra_copies;
     if (zebra_mode)
       zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
+    else
+      zebra_copies = [&dataplane] { return dataplane->zebraNexthopCopies(); };
     AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
-                             loaded.config->metrics_listen, zebra_connected);
+                             loaded.config->metrics_listen, zebra_connected, zebra_copies);
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
       systemd.stopping();

@@ -68,6 +68,11 @@ class Dataplane {
   // The dataplane's own word on the route for `prefix`, for `show` (zebra mode: INSTALLED, FAIL_INSTALL...);
   // empty when it has none.
   virtual std::string routeNote(const IpPrefix& prefix) const { return {}; }
+  // Whether the route for `prefix` is in place but what FRR makes of it cannot be trusted (kernel mode:
+  // zebra holds copies of the agent's nexthop objects), so `show` must not call the VIP announced.
+  virtual bool routeUnverified(const IpPrefix& prefix) const { return false; }
+  // Kernel mode: how many nexthop objects of zebra's hold IDs of the agent's range (zebra_copies.h).
+  virtual size_t zebraNexthopCopies() const { return 0; }
 
   // The agent has a first verdict on every server (each is up, or has had `rise` probes without coming
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that

@@ -36,6 +36,7 @@
 #include "platform/kernel/plan_executor.h"
 #include "platform/kernel/route_entry_index.h"
 #include "platform/kernel/route_planner.h"
+#include "platform/kernel/zebra_copies.h"
 #include "platform/kernel_reader.h"
 #include "platform/reachability_detector.h"
 #include "platform/route_entry.h"
@@ -55,6 +56,9 @@ class KernelDataplane : public Dataplane {
   Status programRoute(const Route& route) override;
   Status removeRoute(const IpPrefix& prefix) override;
   Status removeOrphans() override;
+  std::string routeNote(const IpPrefix& prefix) const override;
+  bool routeUnverified(const IpPrefix& prefix) const override;
+  size_t zebraNexthopCopies() const override { return zebra_copies_.size(); }
   uint32_t nextNexthopId() const override {
     return resumed_ ? ids_.nextId() : std::max(resume_at_, ids_.nextId());
   }
@@ -83,7 +87,10 @@ class KernelDataplane : public Dataplane {
   Status program(const Route& route, const RouteEntry& current);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what the entries now use
-  void resumeIds();     // the first full read: continue allocation past the previous run (nextNexthopId)
+  void resumeIds();
+  void noteZebraCopies(
+      std::set<uint32_t> now);  // logs when copies appear and when they are gone     // the first full read:
+                                // continue allocation past the previous run (nextNexthopId)
   // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
   // deletes the route without an RTM_DELROUTE, or leaves it for a moment over the empty group, when its
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
@@ -105,8 +112,9 @@ class KernelDataplane : public Dataplane {
   ReachabilityDetector reachability_;
   bool nexthop_objects_ = false;
   PlannerSettings settings_;
-  RouteEntryIndex index_;   // the entries, with what they use
-  uint32_t resume_at_ = 0;  // continueNexthopIds(), applied at the first full read
+  RouteEntryIndex index_;            // the entries, with what they use
+  std::set<uint32_t> zebra_copies_;  // zebra's objects in the agent's ID range (zebra_copies.h)
+  uint32_t resume_at_ = 0;           // continueNexthopIds(), applied at the first full read
   bool resumed_ = false;
   bool synced_ = false;  // index_ and ids_ have been built from a full read
 };
