@@ -66,6 +66,7 @@ std::vector<VipSnapshot> Agent::snapshot() const {
     v.drain = vip->drain;
     v.transitions = vip->transitions;
     v.dataplane_note = dataplane_.routeNote(vip->config.prefix);
+    v.unverified = dataplane_.routeUnverified(vip->config.prefix);
     v.check_mode = vip->config.check_mode;
     for (const auto& s : vip->servers) {
       ServerSnapshot ss;

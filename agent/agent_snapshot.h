@@ -70,7 +70,8 @@ struct VipSnapshot {
   std::vector<ServerSnapshot> servers;
   CheckMode check_mode = CheckMode::kAll;
   uint64_t transitions = 0;
-  std::string dataplane_note;  // zebra mode: zebra's last word on the route
+  std::string dataplane_note;  // zebra mode: zebra's last word on the route; kernel mode: why unverified
+  bool unverified = false;     // the route is in place but what FRR makes of it cannot be trusted
 };
 
 }  // namespace anycastd

@@ -35,9 +35,10 @@ namespace {
 // lifetime.
 class StartupObserver : public anycastd::AgentObserver {
  public:
-  StartupObserver(anycastd::Agent& agent, anycastd::SystemdNotifier& systemd, std::string state_file,
-                  size_t vips, uint32_t unclean_starts)
+  StartupObserver(anycastd::Agent& agent, anycastd::Dataplane& dataplane, anycastd::SystemdNotifier& systemd,
+                  std::string state_file, size_t vips, uint32_t unclean_starts)
       : agent_(agent),
+        dataplane_(dataplane),
         systemd_(systemd),
         state_file_(std::move(state_file)),
         vips_(vips),
@@ -46,9 +47,13 @@ class StartupObserver : public anycastd::AgentObserver {
   }
   ~StartupObserver() { agent_.removeObserver(*this); }
 
-  // Writes the drains and the count; `what` says what is lost if it fails.
-  void saveState(const char* what) {
-    if (anycastd::Status s = anycastd::saveStateFile(state_file_, agent_.drains(), unclean_starts_);
+  // Writes the drains, the count and where nexthop IDs go on: while running, past a reserve of IDs this run
+  // may use before a crash (its objects then stay in the kernel, but zebra may remember deleted ones); at
+  // a clean exit (`exiting`) exactly. `what` says what is lost if it fails.
+  void saveState(const char* what, bool exiting = false) {
+    uint32_t next = dataplane_.nextNexthopId();
+    if (next != 0 && !exiting) next += kNexthopIdReserve;  // past the range: the allocator wraps it
+    if (anycastd::Status s = anycastd::saveStateFile(state_file_, agent_.drains(), unclean_starts_, next);
         !s.isOk())
       anycastd::logError(std::string("cannot save the state file (") + what + "): " + s.message);
   }
@@ -59,6 +64,12 @@ class StartupObserver : public anycastd::AgentObserver {
     saveState("the unclean start count");
   }
 
+  // The end of a clean run: the count drops to 0 and the next start continues at this run's next ID.
+  void exitCleanly() {
+    unclean_starts_ = 0;
+    saveState("where nexthop IDs go on", true);
+  }
+
   void drainsChanged() override { saveState("the drains are in force but will not survive a restart"); }
   void initialRoutesComplete() override {
     systemd_.ready(std::to_string(vips_) + " vips, initial routes complete");
@@ -66,7 +77,9 @@ class StartupObserver : public anycastd::AgentObserver {
   void everyServerChecked() override { cleanExit(); }
 
  private:
+  static constexpr uint32_t kNexthopIdReserve = 4096;
   anycastd::Agent& agent_;
+  anycastd::Dataplane& dataplane_;
   anycastd::SystemdNotifier& systemd_;
   const std::string state_file_;
   const size_t vips_;
@@ -285,7 +298,8 @@ int main(int argc, char** argv) {
     // clean exit.
     const uint32_t limit = loaded.config->unclean_start_limit;
     const bool adopt = adoptAfterUncleanStarts(state.unclean_starts, limit);
-    StartupObserver observer(agent, systemd, state_file, loaded.config->vips.size(),
+    dataplane->continueNexthopIds(state.next_nexthop_id);
+    StartupObserver observer(agent, *dataplane, systemd, state_file, loaded.config->vips.size(),
                              uncleanStartsWithThisOne(state.unclean_starts));
     observer.saveState("the unclean start count: the crash-loop guard will not see this start");
     if (!adopt)
@@ -300,10 +314,13 @@ int main(int argc, char** argv) {
                                    return control.handle(request, peer.user);
                                  });
     std::function<bool()> zebra_connected;
+    std::function<size_t()> zebra_copies;
     if (zebra_mode)
       zebra_connected = [&dataplane] { return static_cast<ZebraDataplane&>(*dataplane).connected(); };
+    else
+      zebra_copies = [&dataplane] { return dataplane->zebraNexthopCopies(); };
     AgentTelemetry telemetry(loop, agent, ANYCASTD_VERSION, zebra_mode ? "zebra" : "kernel",
-                             loaded.config->metrics_listen, zebra_connected);
+                             loaded.config->metrics_listen, zebra_connected, zebra_copies);
     bool withdraw = true;
     auto stop = [&](const char* why, bool keep) {
       systemd.stopping();
@@ -330,6 +347,7 @@ int main(int argc, char** argv) {
       logError("cannot read the kernel's routes: " + s.message);
       return 3;
     }
+    observer.saveState("where nexthop IDs go on: a crash could let the next run reuse IDs");
     logInfo("anycastd " ANYCASTD_VERSION " started with " + std::to_string(loaded.config->vips.size()) +
             " vips from " + config_path);
     if (loop.run() != 0) {
@@ -341,7 +359,7 @@ int main(int argc, char** argv) {
       logError("some VIPs could not be withdrawn");
       return 3;
     }
-    observer.cleanExit();
+    observer.exitCleanly();
     return 0;
   } catch (const std::exception& e) {
     logError(std::string("start-up failed: ") + e.what());

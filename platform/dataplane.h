@@ -68,11 +68,22 @@ class Dataplane {
   // The dataplane's own word on the route for `prefix`, for `show` (zebra mode: INSTALLED, FAIL_INSTALL...);
   // empty when it has none.
   virtual std::string routeNote(const IpPrefix& prefix) const { return {}; }
+  // Whether the route for `prefix` is in place but what FRR makes of it cannot be trusted (kernel mode:
+  // zebra holds copies of the agent's nexthop objects), so `show` must not call the VIP announced.
+  virtual bool routeUnverified(const IpPrefix& prefix) const { return false; }
+  // Kernel mode: how many nexthop objects of zebra's hold IDs of the agent's range (zebra_copies.h).
+  virtual size_t zebraNexthopCopies() const { return 0; }
 
   // The agent has a first verdict on every server (each is up, or has had `rise` probes without coming
   // up) and has programmed the routes that follow. Called once per run. Zebra mode then tells zebra that
   // the routes are complete, so zebra drops what a previous run left and this one did not re-add.
   virtual void initialRoutesComplete() {}
+
+  // Kernel mode: where nexthop-ID allocation goes on, for the state file (0: nothing to keep), and what the
+  // state file kept, given before the first readRoutes(). A new run continues past the previous run's IDs
+  // (and past every ID of its range still in the kernel): zebra may remember deleted ones.
+  virtual uint32_t nextNexthopId() const { return 0; }
+  virtual void continueNexthopIds(uint32_t next) { (void)next; }
 };
 
 }  // namespace anycastd

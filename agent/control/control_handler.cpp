@@ -56,6 +56,7 @@ control::VipStatus toVipStatus(const VipSnapshot& v) {
   if (v.drain) setDrain(out.mutable_drain(), *v.drain);
   out.set_transitions(v.transitions);
   out.set_dataplane_note(v.dataplane_note);
+  out.set_unverified(v.unverified);
   out.set_dampening_penalty(v.dampening_penalty);
   out.set_suppressed_until_unix_ms(v.suppressed_until_unix_ms);
   out.set_degraded(v.degraded);

@@ -63,6 +63,7 @@ StateLoad loadStateFile(const std::string& path) {
     return out;
   }
   out.unclean_starts = st.unclean_starts();
+  out.next_nexthop_id = st.next_nexthop_id();
   for (const auto& d : st.drain()) {
     if (d.vip().empty()) {
       out.errors.push_back(path + ": a drain without a vip name was ignored");
@@ -75,10 +76,11 @@ StateLoad loadStateFile(const std::string& path) {
   return out;
 }
 
-Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains,
-                     uint32_t unclean_starts) {
+Status saveStateFile(const std::string& path, const std::vector<DrainRecord>& drains, uint32_t unclean_starts,
+                     uint32_t next_nexthop_id) {
   state::State st;
   st.set_unclean_starts(unclean_starts);
+  st.set_next_nexthop_id(next_nexthop_id);
   for (const DrainRecord& r : drains) {
     auto* d = st.add_drain();
     d->set_vip(r.vip);

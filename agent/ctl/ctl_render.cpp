@@ -68,7 +68,7 @@ std::string formatAge(int64_t since, int64_t now) {
 
 std::string vipStateName(const control::VipStatus& vip) {
   switch (vip.state()) {
-    case control::VipStatus::ANNOUNCED: return "announced";
+    case control::VipStatus::ANNOUNCED: return vip.unverified() ? "unverified" : "announced";
     case control::VipStatus::DRAINED: return "drained";
     case control::VipStatus::WITHDRAWN: return "withdrawn";
     default: return "unknown(" + std::to_string(vip.state()) + ")";

@@ -23,6 +23,7 @@ constexpr char kProbeFailures[] = "anycastd_probe_failures_total";
 constexpr char kProbeLocalErrors[] = "anycastd_probe_local_errors_total";
 constexpr char kDataplaneErrors[] = "anycastd_dataplane_errors_total";
 constexpr char kZebraConnected[] = "anycastd_zebra_connected";
+constexpr char kZebraCopies[] = "anycastd_zebra_nexthop_copies";
 
 }  // namespace
 
@@ -47,6 +48,10 @@ AgentMetrics::AgentMetrics(const std::string& version) {
                {"reason"});
   r.addCounter(kDataplaneErrors, "Failed dataplane operations.", {"dataplane", "op"});
   r.addGauge(kZebraConnected, "1 while connected to zebra, else 0.", {});
+  r.addGauge(kZebraCopies,
+             "Nexthop objects of zebra's with IDs of the agent's range (kernel mode); non-zero: zebra.conf "
+             "lacks no zebra nexthop kernel enable.",
+             {});
   r.set(kBuildInfo, {version}, 1);
 }
 
@@ -108,6 +113,10 @@ void AgentMetrics::onDataplaneError(const std::string& dataplane, const std::str
 
 void AgentMetrics::setZebraConnected(bool connected) {
   registry_.set(kZebraConnected, {}, connected ? 1 : 0);
+}
+
+void AgentMetrics::setZebraNexthopCopies(size_t copies) {
+  registry_.set(kZebraCopies, {}, static_cast<double>(copies));
 }
 
 void AgentMetrics::removeVip(const std::string& vip) {

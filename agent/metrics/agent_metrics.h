@@ -30,6 +30,9 @@
 //                                                        "remove", "read", "connect", "session"
 //   anycastd_zebra_connected                             gauge: 1 while connected to zebra (zebra mode only;
 //                                                        absent until setZebraConnected() is first called)
+//   anycastd_zebra_nexthop_copies                        gauge: nexthop objects of zebra's with IDs of the
+//                                                        agent's range (kernel mode only; non-zero:
+//                                                        zebra.conf lacks `no zebra nexthop kernel enable`)
 //
 // Series appear on first use; the transition counters of a VIP or server start at 0 with setVip/setServer
 // so that rate() sees the first change. removeVip()/removeServer() drop every series of a VIP or server
@@ -67,6 +70,7 @@ class AgentMetrics {
   void setProbes(size_t running);
   void onDataplaneError(const std::string& dataplane, const std::string& op);
   void setZebraConnected(bool connected);
+  void setZebraNexthopCopies(size_t copies);
   void removeVip(const std::string& vip);                                // every series labelled vip=...
   void removeServer(const std::string& vip, const std::string& server);  // every series of that server
 

@@ -4,8 +4,12 @@ namespace anycastd {
 
 AgentTelemetry::AgentTelemetry(EventLoop& loop, Agent& agent, const std::string& version,
                                const std::string& dataplane, const std::string& listen,
-                               std::function<bool()> zebra_connected)
-    : agent_(agent), dataplane_(dataplane), zebra_connected_(std::move(zebra_connected)), metrics_(version) {
+                               std::function<bool()> zebra_connected, std::function<size_t()> zebra_copies)
+    : agent_(agent),
+      dataplane_(dataplane),
+      zebra_connected_(std::move(zebra_connected)),
+      zebra_copies_(std::move(zebra_copies)),
+      metrics_(version) {
   if (!listen.empty()) server_ = std::make_unique<MetricsServer>(loop, listen, [this] { return render(); });
   agent_.addObserver(*this);
 }
@@ -49,6 +53,7 @@ std::string AgentTelemetry::render() {
   }
   metrics_.setProbes(agent_.probes());
   if (zebra_connected_) metrics_.setZebraConnected(zebra_connected_());
+  if (zebra_copies_) metrics_.setZebraNexthopCopies(zebra_copies_());
   return metrics_.render();
 }
 

@@ -19,9 +19,10 @@ namespace anycastd {
 
 class AgentTelemetry : private AgentObserver {
  public:
-  // `zebra_connected`: null in kernel mode.
+  // `zebra_connected`: null in kernel mode; `zebra_copies`: null in zebra mode.
   AgentTelemetry(EventLoop& loop, Agent& agent, const std::string& version, const std::string& dataplane,
-                 const std::string& listen, std::function<bool()> zebra_connected);
+                 const std::string& listen, std::function<bool()> zebra_connected,
+                 std::function<size_t()> zebra_copies = {});
   ~AgentTelemetry();
 
   std::string render();
@@ -36,6 +37,7 @@ class AgentTelemetry : private AgentObserver {
   Agent& agent_;
   const std::string dataplane_;
   std::function<bool()> zebra_connected_;
+  std::function<size_t()> zebra_copies_;
   AgentMetrics metrics_;
   std::unique_ptr<MetricsServer> server_;
 };

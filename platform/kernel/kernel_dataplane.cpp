@@ -65,10 +65,51 @@ Status KernelDataplane::readRoutes(std::vector<Route>& out) {
   Status told = announceVanished(index_.entries(), state.entries);
   index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
+  if (!resumed_) resumeIds();
+  noteZebraCopies(zebraCopies(snapshot.nexthops, ids_));
   synced_ = told.isOk();
   watchEntries();
   out = std::move(state.routes);
   return told;
+}
+
+void KernelDataplane::resumeIds() {
+  resumed_ = true;
+  uint64_t at = resume_at_;
+  if (auto highest = ids_.highestUsed(); highest && uint64_t{*highest} + 1 > at) at = uint64_t{*highest} + 1;
+  if (at == 0) return;
+  ids_.continueAt(at);
+  logInfo("nexthop IDs continue at " + std::to_string(ids_.nextId()) +
+          " (past the previous run's and every ID of the range in the kernel)");
+}
+
+void KernelDataplane::noteZebraCopies(std::set<uint32_t> now) {
+  const bool had = !zebra_copies_.empty();
+  zebra_copies_ = std::move(now);
+  if (!had && !zebra_copies_.empty()) {
+    logWarning("zebra holds " + std::to_string(zebra_copies_.size()) +
+               " nexthop objects with IDs of the agent's range (protocol zebra, e.g. " +
+               std::to_string(*zebra_copies_.begin()) +
+               "): zebra.conf lacks `no zebra nexthop kernel enable`. zebra may then announce a VIP over "
+               "next hops other than the agent's and rewrite the agent's groups; `anycastctl show` calls the "
+               "VIPs unverified until they are gone. Add the line and restart FRR (README, FRR "
+               "configuration for kernel mode)");
+  } else if (had && zebra_copies_.empty()) {
+    logInfo("zebra holds no nexthop objects with IDs of the agent's range any more");
+  }
+}
+
+std::string KernelDataplane::routeNote(const IpPrefix& prefix) const {
+  if (!routeUnverified(prefix)) return {};
+  return "unverified: zebra holds " + std::to_string(zebra_copies_.size()) +
+         " copies of the agent's nexthop objects (zebra.conf lacks `no zebra nexthop kernel enable`), so "
+         "BGP may announce other next hops or none";
+}
+
+bool KernelDataplane::routeUnverified(const IpPrefix& prefix) const {
+  if (zebra_copies_.empty()) return false;
+  auto it = index_.entries().find(prefix);
+  return it != index_.entries().end() && it->second.hasRoute();
 }
 
 Status KernelDataplane::ensureSynced() {
@@ -202,6 +243,7 @@ Status KernelDataplane::removeOrphans() {
   Status first_error = announceVanished(index_.entries(), state.entries);
   index_.assign(std::move(state.entries));
   ids_.reset(state.ids);
+  noteZebraCopies(zebraCopies(snapshot.nexthops, ids_));
   synced_ = first_error.isOk();
   std::set<uint32_t> deleted;
   for (uint32_t id : findOrphans(snapshot.routes, snapshot.nexthops, config_.route_protocol)) {
@@ -240,6 +282,18 @@ void KernelDataplane::processEvents() {
   std::vector<std::string> reasons;
   for (const nl::Bytes& m : messages)
     if (auto why = detector_.examine(m)) reasons.push_back(std::move(*why));
+  std::set<uint32_t> copies = zebra_copies_;
+  for (const nl::Bytes& m : messages) {
+    nl::NexthopMessage nh;
+    std::string ignored;
+    if (m.size() < sizeof(nlmsghdr) || !nl::decodeNexthop(m, nh, &ignored) || !isZebraCopy(nh, ids_))
+      continue;
+    if (nh.type == RTM_DELNEXTHOP)
+      copies.erase(nh.id);
+    else
+      copies.insert(nh.id);
+  }
+  noteZebraCopies(std::move(copies));
   for (const Unreachable& u : unreachable) observer_->nexthopsUnreachable(u.gateways, u.why.c_str());
   if (overrun) {
     // Notifications were lost: whatever they said, only a full resynchronisation is safe.

@@ -24,6 +24,7 @@
 // "RTM_NEWNEXTHOP id 1610612737 via 192.0.2.2: Network is unreachable (errno 101)".
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,6 +39,7 @@
 #include "platform/kernel/plan_executor.h"
 #include "platform/kernel/route_entry_index.h"
 #include "platform/kernel/route_planner.h"
+#include "platform/kernel/zebra_copies.h"
 #include "platform/kernel_reader.h"
 #include "platform/reachability_detector.h"
 #include "platform/route_entry.h"
@@ -60,6 +62,12 @@ class KernelDataplane : public Dataplane {
   // "withdrawn: no next hop can be reached (...)" for a prefix whose route was removed because none of its
   // servers could be reached; empty otherwise.
   std::string routeNote(const IpPrefix& prefix) const override;
+  bool routeUnverified(const IpPrefix& prefix) const override;
+  size_t zebraNexthopCopies() const override { return zebra_copies_.size(); }
+  uint32_t nextNexthopId() const override {
+    return resumed_ ? ids_.nextId() : std::max(resume_at_, ids_.nextId());
+  }
+  void continueNexthopIds(uint32_t next) override { resume_at_ = next; }
 
   // Watches the notification socket (RTNLGRP_NEXTHOP, IPv4/IPv6 routes, links, neighbours; non-blocking)
   // on `loop` and reports what it reads to `observer` (processEvents).
@@ -88,6 +96,10 @@ class KernelDataplane : public Dataplane {
   Status removeUnusable(const IpPrefix& prefix, const RouteEntry& current, const Status& why);
   void store(const IpPrefix& prefix, const RouteEntry& entry);
   void watchEntries();  // tells both detectors what the entries now use
+  void resumeIds();
+  void noteZebraCopies(
+      std::set<uint32_t> now);  // logs when copies appear and when they are gone     // the first full read:
+                                // continue allocation past the previous run (nextNexthopId)
   // When a route's nexthop group loses its last member (the link of its only server went down), the kernel
   // deletes the route without an RTM_DELROUTE, or leaves it for a moment over the empty group, when its
   // RTM_DELROUTE names no next hop that listeners can match; either way listeners that learnt the route
@@ -114,6 +126,9 @@ class KernelDataplane : public Dataplane {
   RouteEntryIndex index_;                     // the entries, with what they use
   bool synced_ = false;                       // index_ and ids_ have been built from a full read
   std::map<IpPrefix, std::string> unusable_;  // prefixes removed for want of a reachable server, and why
+  std::set<uint32_t> zebra_copies_;           // zebra's objects in the agent's ID range (zebra_copies.h)
+  uint32_t resume_at_ = 0;                    // continueNexthopIds(), applied at the first full read
+  bool resumed_ = false;
 };
 
 }  // namespace anycastd

@@ -24,6 +24,16 @@ void NexthopIdAllocator::release(uint32_t id) {
   used_.erase(id);
 }
 
+void NexthopIdAllocator::continueAt(uint64_t id) {
+  if (size_ == 0 || id < first_) return;
+  cursor_ = static_cast<uint32_t>((id - first_) % size_);
+}
+
+std::optional<uint32_t> NexthopIdAllocator::highestUsed() const {
+  if (used_.empty()) return std::nullopt;
+  return *used_.rbegin();
+}
+
 std::optional<uint32_t> NexthopIdAllocator::allocate() {
   if (used_.size() >= size_) return std::nullopt;
   for (uint32_t i = 0; i < size_; ++i) {

@@ -15,6 +15,7 @@
 #include "lib/posix.h"
 #include "platform/kernel_reader.h"
 #include "platform/kernel_view.h"
+#include "platform/zebra/nexthop_group_variant.h"
 
 namespace anycastd {
 namespace {
@@ -24,6 +25,7 @@ constexpr std::chrono::milliseconds kMaxRetry{5000};
 constexpr std::chrono::milliseconds kMismatchRetry{30000};
 constexpr std::chrono::milliseconds kVerifyDelay{200};
 constexpr int kVerifyAttempts = 5;
+constexpr int kMaxResends = 5;        // fresh groups sent for one route before the agent gives up and reports
 constexpr uint8_t kRtprotZebra = 11;  // zebra's routes in the kernel
 constexpr uint32_t kMainTable = 254;
 constexpr std::chrono::milliseconds kExitFlushBudget{1000};
@@ -66,6 +68,7 @@ ZebraDataplane::ZebraDataplane(EventLoop& loop, const ZebraConfig& config)
                    }),
       reconnect_timer_(loop, [this] { connect(); }),
       backoff_(kFirstRetry, kMaxRetry),
+      random_(std::random_device{}()),
       verify_timer_(loop, [this] { verifyPending(); }) {
   if (config_.verify_kernel) {
     try {
@@ -101,7 +104,7 @@ Status ZebraDataplane::readRoutes(std::vector<Route>& out) {
 
 Status ZebraDataplane::programRoute(const Route& route) {
   if (session_.up()) {
-    auto bytes = session_.routeAdd(route);
+    auto bytes = session_.routeAdd(variantOf(route));
     if (!bytes.has_value()) return Status::fail(EINVAL, bytes.error().message);
     send(std::move(bytes.value()));
   }
@@ -130,6 +133,8 @@ Status ZebraDataplane::removeRoute(const IpPrefix& prefix) {
   }
   status_.erase(prefix);
   verify_pending_.erase(prefix);
+  weight_scale_.erase(prefix);
+  resends_.erase(prefix);
   watchGateways();
   return Status::ok();
 }
@@ -296,7 +301,7 @@ void ZebraDataplane::onEstablished() {
     if (session_.ecmp() > 0 && route.nexthops.size() > session_.ecmp())
       logWarning("zebra: " + prefix.str() + " has " + std::to_string(route.nexthops.size()) +
                  " next hops but zebra takes at most " + std::to_string(session_.ecmp()));
-    auto bytes = session_.routeAdd(route);
+    auto bytes = session_.routeAdd(variantOf(route));
     if (!bytes.has_value()) {
       logError("zebra: cannot encode " + prefix.str() + ": " + bytes.error().message);
       continue;
@@ -356,11 +361,15 @@ void ZebraDataplane::verifyPending() {
     Status s = reader.readPrefix(prefix, 0, /*expect_route=*/true, snap);
     if (s.isOk()) {
       auto r = snap.routes.find(prefix);
-      if (r != snap.routes.end())
-        have = gateways(describeRoute(r->second, snap.nexthops, kRtprotZebra).route.nexthops);
+      if (r != snap.routes.end()) {
+        const RouteView view = describeRoute(r->second, snap.nexthops, kRtprotZebra);
+        have = gateways(view.route.nexthops);
+        if (view.entry.form == RouteForm::kGroup) reportZebraNexthopObjects(prefix);
+      }
     }
     if (s.isOk() && have == want) {
       status_[prefix].kernel_matches = true;
+      resends_.erase(prefix);
       it = verify_pending_.erase(it);
       continue;
     }
@@ -369,10 +378,29 @@ void ZebraDataplane::verifyPending() {
       ++it;
       continue;
     }
+    const std::string seen = "zebra: " + prefix.str() + " is INSTALLED but the kernel's route " +
+                             (s.isOk() ? "goes via " + str(have) : "could not be read (" + s.message + ")") +
+                             ", expected " + str(want);
+    if (s.isOk() && session_.up() && resends_[prefix] < kMaxResends) {
+      // zebra handed the route a stale nexthop group (nexthop_group_variant.h): send it again as a group
+      // zebra has not seen; INSTALLED starts the next read-back.
+      ++resends_[prefix];
+      auto cur = weight_scale_.find(prefix);
+      const uint32_t scale = pickWeightScale(want_route->second.nexthops,
+                                             cur == weight_scale_.end() ? 1 : cur->second, random_());
+      weight_scale_[prefix] = scale;
+      logWarning(seen + ": sending it again with weights x" + std::to_string(scale) +
+                 " so that zebra builds a fresh nexthop group (zebra.conf: `zebra nexthop-group keep 1`, "
+                 "`no zebra nexthop kernel enable`)");
+      auto bytes = session_.routeAdd(variantOf(want_route->second));
+      if (bytes.has_value()) send(std::move(bytes.value()));
+      it = verify_pending_.erase(it);
+      continue;
+    }
     status_[prefix].kernel_matches = false;
-    logWarning("zebra: " + prefix.str() + " is INSTALLED but the kernel's route " +
-               (s.isOk() ? "goes via " + str(have) : "could not be read (" + s.message + ")") +
-               ", expected " + str(want));
+    logWarning(seen + (resends_.count(prefix) ? " after " + std::to_string(resends_[prefix]) +
+                                                    " fresh nexthop groups; check zebra.conf (README)"
+                                              : ""));
     it = verify_pending_.erase(it);
   }
   if (again) verify_timer_.arm(kVerifyDelay);
@@ -380,6 +408,23 @@ void ZebraDataplane::verifyPending() {
 
 size_t ZebraDataplane::outputBound() const {
   return kOutputMargin + 2 * routes_bytes_;
+}
+
+Route ZebraDataplane::variantOf(const Route& route) const {
+  auto it = weight_scale_.find(route.prefix);
+  if (it == weight_scale_.end() || it->second <= 1) return route;
+  Route out = route;
+  out.nexthops = scaleWeights(route.nexthops, it->second);
+  return out;
+}
+
+void ZebraDataplane::reportZebraNexthopObjects(const IpPrefix& prefix) {
+  if (zebra_nexthop_objects_seen_) return;
+  zebra_nexthop_objects_seen_ = true;
+  logWarning("zebra: " + prefix.str() +
+             " is installed over nexthop objects of zebra's own: zebra.conf lacks `no zebra nexthop kernel "
+             "enable` (README, FRR configuration for zebra mode); zebra can then keep a server out of the "
+             "kernel's route after its link flaps (the agent re-sends such routes as fresh groups)");
 }
 
 void ZebraDataplane::send(std::vector<uint8_t> bytes) {

@@ -18,7 +18,11 @@
 //   a reconnect within one run the routes are complete at once and ROUTE_UPDATE_COMPLETE follows them.
 // - Owner notifications (INSTALLED, FAIL_INSTALL, BETTER_ADMIN_WON, REMOVED, REMOVE_FAIL) are logged and
 //   kept per prefix (routeStatus). After INSTALLED the kernel is read back through netlink (zebra's routes
-//   carry protocol zebra) and a route whose next hops differ from those sent is reported.
+//   carry protocol zebra). A route whose next hops differ from those sent is sent again, up to 5 times, as a
+//   group zebra has not seen (the same next hops with every weight scaled, nexthop_group_variant.h): zebra
+//   8.4 hands a route a stale group of the same next hops, one that lacks a server whose link flapped.
+//   Then it is reported. A route zebra installs over nexthop objects of its own (zebra.conf lacks
+//   `no zebra nexthop kernel enable`) is reported once per run.
 // - Fast failure: the routes' gateways are watched (gateway_monitor.h); a server whose link goes down or
 //   whose neighbour entry fails is reported to the observer's nexthopsUnreachable at once, as in kernel
 //   mode.
@@ -33,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -96,6 +101,9 @@ class ZebraDataplane : public Dataplane {
   void send(std::vector<uint8_t> bytes);
   void flushOut();
   void verifyPending();
+  Route variantOf(
+      const Route& route) const;  // the route with its weight scale applied (nexthop_group_variant.h)
+  void reportZebraNexthopObjects(const IpPrefix& prefix);  // logs once per run
   void watchGateways();  // tells the gateway monitor every gateway of routes_
   void processEvents();  // reads the gateway monitor's notifications, reports to the observer
   bool flushBlocking(std::chrono::milliseconds budget);
@@ -111,6 +119,7 @@ class ZebraDataplane : public Dataplane {
   std::vector<uint8_t> out_;  // bytes not yet accepted by the socket
   Timer reconnect_timer_;
   Backoff backoff_;
+  std::minstd_rand random_;   // draws the weight scale of a fresh group
   std::string last_failure_;  // logged once until the connection comes up
 
   std::map<IpPrefix, Route> routes_;  // what the agent wants zebra to hold
@@ -121,7 +130,10 @@ class ZebraDataplane : public Dataplane {
 
   std::unique_ptr<nl::NetlinkSocket> netlink_;  // read-back; null if it could not be opened
   Timer verify_timer_;
-  std::map<IpPrefix, int> verify_pending_;  // prefix -> attempts so far
+  std::map<IpPrefix, int> verify_pending_;     // prefix -> attempts so far
+  std::map<IpPrefix, uint32_t> weight_scale_;  // the variant sent (absent: 1), kept while the route is wanted
+  std::map<IpPrefix, int> resends_;            // fresh groups sent since the read-back last matched
+  bool zebra_nexthop_objects_seen_ = false;
 
   std::unique_ptr<GatewayMonitor> gateway_monitor_;  // null if its sockets could not be opened
   DataplaneObserver* observer_ = nullptr;            // between start() and stop()

@@ -140,9 +140,13 @@ def lab_fabric(request):
         except frr_root.FrrRootError as exc:
             pytest.skip(f"no FRR {frr} root: {exc}")
     zebra_extra = [line.strip() for line in os.environ.get("LAB_ZEBRA_EXTRA", "").split(";") if line.strip()]
+    # A test module sets LAB_ZEBRA_CONF to lines its leaf's zebra.conf needs (after the fabric's own).
+    zebra_extra = list(getattr(request.module, "LAB_ZEBRA_CONF", ())) + zebra_extra
     mode = getattr(request.module, "LAB_MODE", "kernel")  # a test module sets LAB_MODE = "zebra"
+    # A test module sets LAB_ZEBRA_NHG_KEEP = None to run against FRR's default `zebra nexthop-group keep`.
+    nhg_keep = getattr(request.module, "LAB_ZEBRA_NHG_KEEP", 1)
     with lab.Fabric(anycastd=ANYCASTD, kernel_extra=os.environ.get("ANYCASTD_KERNEL_EXTRA", ""),
-                    zebra_extra=zebra_extra, log=print, frr=frr, mode=mode) as fab:
+                    zebra_extra=zebra_extra, zebra_nhg_keep=nhg_keep, log=print, frr=frr, mode=mode) as fab:
         yield fab
 
 

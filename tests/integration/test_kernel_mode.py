@@ -222,6 +222,39 @@ RESTARTS = {
 
 
 @pytest.mark.all_frr
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_nexthop_ids_are_never_reused_across_restarts(fabric, sig):
+    """zebra remembers the IDs of the agent's deleted nexthop objects (as copies of its own), so a new run
+    must not hand them out for other groups: each run continues where the previous one stopped (state file),
+    after a withdrawal (SIGTERM deletes every object) and after a crash with a server lost meanwhile (its
+    object deleted, the others adopted)."""
+    fab = fabric
+    config = fab.config(web4(fab), web6(fab))
+    fab.start_anycastd(config)
+    wait_announced(fab, VIP4, ALL)
+    wait_announced(fab, VIP6, ALL)
+    used = set(fab.nexthops(200))
+    for _ in range(2):
+        fab.stop_service("s2")  # its objects are deleted, and their IDs freed
+        wait_group(fab, VIP4, ["s1", "s3"])
+        fab.start_service("s2")
+        wait_group(fab, VIP4, ALL)
+        wait_group(fab, VIP6, ALL)
+        used |= set(fab.nexthops(200))
+        fab.stop_anycastd(sig)
+        if sig == signal.SIGTERM:
+            wait_withdrawn(fab, VIP4)
+            wait_withdrawn(fab, VIP6)
+        before = set(fab.nexthops(200))  # adopted after a crash
+        fab.start_anycastd(config)
+        wait_announced(fab, VIP4, ALL)
+        wait_announced(fab, VIP6, ALL)
+        new = set(fab.nexthops(200)) - before
+        assert not new & used, f"nexthop IDs of an earlier run handed out again: {sorted(new & used)}"
+        used |= new
+
+
+@pytest.mark.all_frr
 @pytest.mark.parametrize("how", RESTARTS)
 def test_restart_keeps_the_vips_announced_and_adopts_the_groups(fabric, how):
     fab = fabric

@@ -48,3 +48,24 @@ TEST(NexthopIdAllocator, RangeIsClippedAtZeroAndAtTheTop) {
   UNSIGNED_LONGS_EQUAL(0xffffffff, *high.allocate());
   CHECK_FALSE(high.allocate().has_value());
 }
+
+TEST(NexthopIdAllocator, ContinuesWhereAnEarlierRunStopped) {
+  NexthopIdAllocator first(100, 10);
+  first.allocate();
+  first.allocate();
+  UNSIGNED_LONGS_EQUAL(102, first.nextId());
+  NexthopIdAllocator next(100, 10);  // a new run: nothing in the kernel any more
+  next.continueAt(first.nextId());
+  UNSIGNED_LONGS_EQUAL(102, *next.allocate());
+  next.continueAt(100 + 10 + 3);  // a mark past the end wraps
+  UNSIGNED_LONGS_EQUAL(103, *next.allocate());
+  next.continueAt(7);  // below the range: ignored
+  UNSIGNED_LONGS_EQUAL(104, *next.allocate());
+}
+
+TEST(NexthopIdAllocator, HighestUsedIsTheLargestIdOfTheRangeInUse) {
+  NexthopIdAllocator ids(100, 10);
+  CHECK_FALSE(ids.highestUsed().has_value());
+  ids.reset({5, 103, 107, 500});
+  UNSIGNED_LONGS_EQUAL(107, *ids.highestUsed());
+}

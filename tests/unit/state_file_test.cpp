@@ -109,3 +109,12 @@ TEST(StateFile, ASaveIntoADirectoryThatCannotBeWrittenFailsWithTheReason) {
   CHECK_FALSE(s.isOk());
   CHECK(!s.message.empty());
 }
+
+TEST(StateFile, KeepsWhereNexthopIdsGoOn) {
+  const std::string path = dir + "/state";
+  CHECK_EQUAL(0u, loadStateFile(path).next_nexthop_id);  // none kept
+  CHECK_TRUE(saveStateFile(path, {}, 1, 267390976).isOk());
+  StateLoad got = loadStateFile(path);
+  CHECK_EQUAL(267390976u, got.next_nexthop_id);
+  CHECK_EQUAL(1u, got.unclean_starts);
+}
