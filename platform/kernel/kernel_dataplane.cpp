@@ -100,6 +100,8 @@ void KernelDataplane::noteZebraCopies(std::set<uint32_t> now) {
 }
 
 std::string KernelDataplane::routeNote(const IpPrefix& prefix) const {
+  if (auto it = unusable_.find(prefix); it != unusable_.end())
+    return "withdrawn: no next hop can be reached (" + it->second + ")";
   if (!routeUnverified(prefix)) return {};
   return "unverified: zebra holds " + std::to_string(zebra_copies_.size()) +
          " copies of the agent's nexthop objects (zebra.conf lacks `no zebra nexthop kernel enable`), so "
@@ -208,11 +210,6 @@ Status KernelDataplane::removeUnusable(const IpPrefix& prefix, const RouteEntry&
     logWarning(what + ": route removed until one can be" + (current.hasRoute() ? "" : " (it had none)"));
   unusable_[prefix] = why.message;
   return Status::fail(why.error ? why.error : EHOSTUNREACH, what + ": route removed");
-}
-
-std::string KernelDataplane::routeNote(const IpPrefix& prefix) const {
-  auto it = unusable_.find(prefix);
-  return it == unusable_.end() ? "" : "withdrawn: no next hop can be reached (" + it->second + ")";
 }
 
 Status KernelDataplane::removeRoute(const IpPrefix& prefix) {
